@@ -1,0 +1,8 @@
+"""The `oms` command. Each command group lives in its own module and registers itself on `app`."""
+
+from __future__ import annotations
+
+from oms.cli import commands_core  # noqa: F401  (registers commands)
+from oms.cli.app import app, main
+
+__all__ = ["app", "main"]

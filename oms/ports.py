@@ -1,0 +1,200 @@
+"""The ports: what the core needs from the outside world, and the values that cross them.
+
+Adapters (``adapters/``) implement these protocols; the core never imports an adapter. Every broker call is a
+coroutine so the engine runs in one asyncio loop (Interactive Brokers needs that); an adapter built on a blocking
+SDK runs its calls in a thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from oms.domain.enums import OrderType, Side, TimeInForce
+from oms.domain.market import Portfolio, Position, Quote, Security
+
+
+class BrokerError(Exception):
+    """Base of the errors a broker adapter raises."""
+
+
+class BrokerRejected(BrokerError):
+    """A definite no: the broker refused the request and holds nothing because of it."""
+
+    def __init__(self, reason: str, *, code: str = "BROKER_REJECTED") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class BrokerUnavailable(BrokerError):
+    """The outcome is unknown (timeout, 5xx, dropped connection): resolve it by client order id, never guess."""
+
+
+class OrderNotFound(BrokerError):
+    """The broker answered, definitely, that it has no order with that client order id."""
+
+
+class ReportStatus(StrEnum):
+    """A broker's view of an order, already mapped from its own vocabulary by the adapter."""
+
+    PENDING = "pending"  # received, not yet working (e.g. Alpaca accepted/pending_new, IB PendingSubmit)
+    WORKING = "working"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    PENDING_CANCEL = "pending_cancel"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (ReportStatus.FILLED, ReportStatus.CANCELLED, ReportStatus.EXPIRED, ReportStatus.REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """What the core asks a broker to do for one order."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    quantity: Decimal
+    order_type: OrderType
+    time_in_force: TimeInForce
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    extended_hours: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReport:
+    """A broker's status report for one order."""
+
+    client_order_id: str
+    broker_order_id: str
+    symbol: str
+    side: Side
+    quantity: Decimal
+    status: ReportStatus
+    filled_quantity: Decimal = Decimal(0)
+    average_fill_price: Decimal | None = None
+    reason: str | None = None
+    updated_at: datetime | None = None
+    raw_status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FillReport:
+    """One execution. `exec_id` is unique per broker; the same execution reported twice is booked once."""
+
+    exec_id: str
+    client_order_id: str
+    broker_order_id: str
+    symbol: str
+    side: Side
+    quantity: Decimal
+    price: Decimal
+    at: datetime
+    commission: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    account_id: str
+    cash: Decimal
+    buying_power: Decimal
+    equity: Decimal
+    currency: str = "USD"
+    live: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    fractional: bool = False
+    streaming: bool = False
+    extended_hours: bool = False
+    order_types: frozenset[OrderType] = field(default_factory=lambda: frozenset({OrderType.MARKET, OrderType.LIMIT}))
+    max_client_order_id_length: int = 48
+    manual: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MarketClock:
+    """The venue's own view of its session, when it has one (Alpaca's /v2/clock, the simulator's session)."""
+
+    at: datetime
+    is_open: bool
+    next_open: datetime | None = None
+    next_close: datetime | None = None
+
+
+@runtime_checkable
+class Broker(Protocol):
+    """One broker account. Reads are batched: one call per poll cycle, never one per order."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def submit(self, request: OrderRequest) -> OrderReport:
+        """Send one order. Raises BrokerRejected (definite) or BrokerUnavailable (outcome unknown)."""
+        ...
+
+    async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
+        """Ask for a cancel; the outcome arrives in reports. Raises BrokerRejected when it is definitely too late."""
+        ...
+
+    async def order_reports(
+        self, *, open_only: bool = True, since: datetime | None = None
+    ) -> Sequence[OrderReport]: ...
+
+    async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]: ...
+
+    async def find_order(self, client_order_id: str) -> OrderReport:
+        """Look an order up by our id. Raises OrderNotFound (definite) or BrokerUnavailable."""
+        ...
+
+    async def positions(self) -> Sequence[Position]: ...
+
+    async def account(self) -> AccountInfo: ...
+
+    async def clock(self) -> MarketClock | None:
+        """The venue's session clock, or None when the exchange calendar is the authority."""
+        ...
+
+
+class MarketData(Protocol):
+    """Reference data for planning and risk. The security master file is the offline default."""
+
+    def security(self, symbol: str) -> Security | None: ...
+
+    def quote(self, symbol: str) -> Quote | None: ...
+
+
+__all__ = [
+    "AccountInfo",
+    "Broker",
+    "BrokerError",
+    "BrokerRejected",
+    "BrokerUnavailable",
+    "Capabilities",
+    "FillReport",
+    "MarketClock",
+    "MarketData",
+    "OrderNotFound",
+    "OrderReport",
+    "OrderRequest",
+    "Portfolio",
+    "Position",
+    "Quote",
+    "ReportStatus",
+    "Security",
+]
