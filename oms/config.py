@@ -6,6 +6,7 @@ Secrets are `SecretStr`: they print as '**********' and never reach a log, a fil
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -129,14 +130,18 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build the settings from the defaults, the user's file, the environment and explicit overrides."""
+    """Build the settings: defaults < the user's file < OMS_* environment < explicit overrides (CLI flags)."""
     values = read_toml(DEFAULT_CONFIG)
     if user_file is not None:
         values = merge(values, read_toml(user_file))
-    values = merge(values, overrides)
+    if os.environ.get("OMS_DATABASE_URL"):  # the conventional short name, beside OMS_DATABASE__URL
+        values = merge(values, {"database": {"url": os.environ["OMS_DATABASE_URL"]}})
     try:
-        return Settings(**values)
+        settings = Settings(**values)
+        if overrides:
+            settings = Settings.model_validate(merge(settings.model_dump(), overrides))
     except ValueError as exc:
         where = user_file or DEFAULT_CONFIG
         first = str(exc).splitlines()
         raise ConfigError(f"{where}: invalid setting: {' '.join(first[:3])}") from None
+    return settings

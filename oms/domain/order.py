@@ -36,6 +36,7 @@ class Order:
     limit_price: Decimal | None = None
     stop_price: Decimal | None = None
     batch_id: str | None = None
+    broker: str = ""
     client_order_id: str | None = None
     parent_id: str | None = None
     extended_hours: bool = False
@@ -53,7 +54,8 @@ class Order:
     fills: list[Fill] = field(default_factory=list)
     events: list[OrderEvent] = field(default_factory=list)
     version: int = 0
-    _status_before_cancel: OrderStatus | None = None
+    # Bookkeeping for the store: how many of `events` are already persisted. Not part of the order's identity.
+    stored_event_count: int = field(default=0, repr=False)
 
     # ----------------------------------------------------------------- creation
     @classmethod
@@ -101,6 +103,7 @@ class Order:
             "limit_price": decimal_text(self.limit_price),
             "stop_price": decimal_text(self.stop_price),
             "batch_id": self.batch_id,
+            "broker": self.broker,
             "client_order_id": self.client_order_id,
             "parent_id": self.parent_id,
             "extended_hours": "true" if self.extended_hours else "false",
@@ -220,14 +223,11 @@ class Order:
         return True
 
     def request_cancel(self, at: datetime | None = None) -> None:
-        before = self.status
         self._move(Action.REQUEST_CANCEL, EventKind.CANCEL_REQUESTED, at)
-        self._status_before_cancel = before
 
     def reject_cancel(self, reason: str, at: datetime | None = None) -> None:
         """The broker refused the cancel (usually: too late, already filled); restore the working status."""
         self._move(Action.REJECT_CANCEL, EventKind.CANCEL_REJECTED, at, {"reason": reason})
-        self._status_before_cancel = None
 
     def cancel(self, reason: str | None = None, at: datetime | None = None) -> None:
         self._move(Action.CANCEL, EventKind.CANCELLED, at, {"reason": reason}, status_reason=reason)

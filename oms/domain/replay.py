@@ -29,6 +29,7 @@ def replay(events: Sequence[OrderEvent]) -> Order:
         order_id=first.order_id,
         at=first.at,
         batch_id=d.get("batch_id"),
+        broker=d.get("broker") or "",
         client_order_id=d.get("client_order_id"),
         parent_id=d.get("parent_id"),
         extended_hours=d.get("extended_hours") == "true",

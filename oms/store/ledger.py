@@ -1,0 +1,306 @@
+"""The ledger: a database holding batches, orders, their event log and fills, changed through units of work.
+
+A unit of work is one transaction. `orders.save(order)` writes the order's new state together with the events and
+fills it produced since it was read, or the whole unit writes nothing. Every order row carries a version: a save
+that finds another version (another process advanced the order first) raises `ConcurrencyConflict`, and the caller
+reloads the order and tries again from fresh state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from oms.domain import Batch, Order, OrderStatus
+from oms.domain.events import EventKind
+from oms.domain.values import utcnow
+from oms.store import mapping
+from oms.store.database import open_engine
+from oms.store.migrate import upgrade
+from oms.store.tables import BatchRow, FillRow, OrderEventRow, OrderRow
+
+ORDERS = OrderRow.__table__  # type: ignore[attr-defined]
+EVENTS = OrderEventRow.__table__  # type: ignore[attr-defined]
+FILLS = FillRow.__table__  # type: ignore[attr-defined]
+BATCHES = BatchRow.__table__  # type: ignore[attr-defined]
+_CHUNK = 500
+OPEN_STATUSES = tuple(s.value for s in OrderStatus if s.is_open)
+
+
+class ConcurrencyConflict(Exception):
+    """Another writer changed the same record first; reload it and retry from fresh state."""
+
+
+class DuplicateRecord(Exception):
+    """A record with the same identity exists already (an order id, a client order id, a batch id)."""
+
+
+class Ledger:
+    """The store's entry point: owns the engine, hands out units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(
+        cls, url: str, *, sqlite_synchronous: str = "normal", busy_timeout_ms: int = 10_000, migrate: bool = True
+    ) -> Ledger:
+        engine = open_engine(url, sqlite_synchronous=sqlite_synchronous, busy_timeout_ms=busy_timeout_ms)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only)
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A read-only unit of work (no write lock on SQLite)."""
+        with self.unit_of_work(read_only=True) as uow:
+            yield uow
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction over the ledger. Use as a context manager; nothing is written unless `commit()` is called."""
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: Connection | None = None
+        # (object, version, stored event count) as they were before this unit changed them, for a rollback.
+        self._undo: list[tuple[Any, int, int]] = []
+        self.orders = OrderRepository(self)
+        self.batches = BatchRepository(self)
+
+    def __enter__(self) -> UnitOfWork:
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(sqlite_begin="DEFERRED")
+        connection.begin()
+        self._connection = connection
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        connection = self._connection
+        self._connection = None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        finally:
+            connection.close()
+            self._restore()
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("a unit of work is used inside its `with` block only")
+        return self._connection
+
+    def commit(self) -> None:
+        self.connection.commit()
+        self._undo.clear()
+        self.connection.begin()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        self._restore()
+        self.connection.begin()
+
+    def _written(self, obj: Any, version: int, stored_events: int | None = None) -> None:
+        """Note that `obj` now stands at `version` in this transaction (undone if it rolls back)."""
+        self._undo.append((obj, obj.version, getattr(obj, "stored_event_count", 0)))
+        obj.version = version
+        if stored_events is not None:
+            obj.stored_event_count = stored_events
+
+    def _restore(self) -> None:
+        for obj, version, stored in reversed(self._undo):
+            obj.version = version
+            if hasattr(obj, "stored_event_count"):
+                obj.stored_event_count = stored
+        self._undo.clear()
+
+
+class OrderRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, order: Order) -> None:
+        """Insert a new order with its history so far."""
+        now = utcnow()
+        values = {**mapping.order_values(order), "id": order.id, "created_at": order.created_at}
+        try:
+            self._uow.connection.execute(insert(ORDERS).values(**values, updated_at=now, version=1))
+        except IntegrityError as exc:
+            raise DuplicateRecord(f"order {order.id} (client order id {order.client_order_id}) exists") from exc
+        self._write_history(order)
+        self._uow._written(order, 1, len(order.events))
+
+    def add_many(self, orders: Sequence[Order]) -> None:
+        """Insert many new orders in one round trip per table."""
+        if not orders:
+            return
+        now = utcnow()
+        rows = [
+            {**mapping.order_values(o), "id": o.id, "created_at": o.created_at, "updated_at": now, "version": 1}
+            for o in orders
+        ]
+        try:
+            self._uow.connection.execute(insert(ORDERS), rows)
+        except IntegrityError as exc:
+            raise DuplicateRecord("one of the orders exists already") from exc
+        events = [mapping.event_values(e) for o in orders for e in o.events]
+        if events:
+            self._uow.connection.execute(insert(EVENTS), events)
+        fills = [mapping.fill_values(o, f) for o in orders for f in o.fills]
+        if fills:
+            self._uow.connection.execute(insert(FILLS), fills)
+        for order in orders:
+            self._uow._written(order, 1, len(order.events))
+
+    def save(self, order: Order) -> None:
+        """Write the order's new state and new events and fills, if nobody else changed it since it was read."""
+        if order.stored_event_count == len(order.events):
+            return
+        result = self._uow.connection.execute(
+            update(ORDERS)
+            .where(and_(ORDERS.c.id == order.id, ORDERS.c.version == order.version))
+            .values(**mapping.order_values(order), updated_at=utcnow(), version=order.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict(
+                f"order {order.id} was changed by another process since it was read (version {order.version}); "
+                "reload it and retry"
+            )
+        self._write_history(order, start=order.stored_event_count)
+        self._uow._written(order, order.version + 1, len(order.events))
+
+    def _write_history(self, order: Order, start: int = 0) -> None:
+        new_events = order.events[start:]
+        if not new_events:
+            return
+        self._uow.connection.execute(insert(EVENTS), [mapping.event_values(e) for e in new_events])
+        fill_ids = {e.details.get("exec_id") for e in new_events if e.kind is EventKind.FILLED}
+        new_fills = [mapping.fill_values(order, f) for f in order.fills if f.exec_id in fill_ids]
+        if new_fills:
+            try:
+                self._uow.connection.execute(insert(FILLS), new_fills)
+            except IntegrityError as exc:
+                raise ConcurrencyConflict(f"order {order.id}: a fill was booked by another process") from exc
+
+    # ---------------------------------------------------------------- reading
+    def get(self, order_id: str) -> Order | None:
+        found = self._load(select(ORDERS).where(ORDERS.c.id == order_id))
+        return found[0] if found else None
+
+    def by_client_order_id(self, client_order_id: str) -> Order | None:
+        found = self._load(select(ORDERS).where(ORDERS.c.client_order_id == client_order_id))
+        return found[0] if found else None
+
+    def for_batch(self, batch_id: str, *, open_only: bool = False) -> list[Order]:
+        query = select(ORDERS).where(ORDERS.c.batch_id == batch_id)
+        if open_only:
+            query = query.where(ORDERS.c.status.in_(OPEN_STATUSES))
+        return self._load(query.order_by(ORDERS.c.wave, ORDERS.c.priority, ORDERS.c.created_at, ORDERS.c.id))
+
+    def open_orders(self, *, broker: str | None = None, statuses: Iterable[OrderStatus] | None = None) -> list[Order]:
+        wanted = tuple(s.value for s in statuses) if statuses else OPEN_STATUSES
+        query = select(ORDERS).where(ORDERS.c.status.in_(wanted))
+        if broker is not None:
+            query = query.where(ORDERS.c.broker == broker)
+        return self._load(query.order_by(ORDERS.c.created_at, ORDERS.c.id))
+
+    def fills_since(self, since: datetime, *, broker: str | None = None) -> list[Any]:
+        query = select(FILLS).where(FILLS.c.at >= since)
+        if broker is not None:
+            query = query.where(FILLS.c.broker == broker)
+        return list(self._uow.connection.execute(query.order_by(FILLS.c.at, FILLS.c.id)))
+
+    def known_exec_ids(self, broker: str, exec_ids: Iterable[str]) -> set[str]:
+        wanted = list(set(exec_ids))
+        known: set[str] = set()
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            query = select(FILLS.c.exec_id).where(and_(FILLS.c.broker == broker, FILLS.c.exec_id.in_(chunk)))
+            known.update(self._uow.connection.execute(query).scalars())
+        return known
+
+    def _load(self, query: Select[Any]) -> list[Order]:
+        connection = self._uow.connection
+        rows = list(connection.execute(query))
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        events: dict[str, list[Any]] = {i: [] for i in ids}
+        fills: dict[str, list[Any]] = {i: [] for i in ids}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for event in connection.execute(
+                select(EVENTS).where(EVENTS.c.order_id.in_(chunk)).order_by(EVENTS.c.order_id, EVENTS.c.sequence)
+            ):
+                events[event.order_id].append(event)
+            for fill in connection.execute(
+                select(FILLS).where(FILLS.c.order_id.in_(chunk)).order_by(FILLS.c.order_id, FILLS.c.id)
+            ):
+                fills[fill.order_id].append(fill)
+        return [mapping.order_from_rows(row, events[row.id], fills[row.id]) for row in rows]
+
+
+class BatchRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, batch: Batch) -> None:
+        now = utcnow()
+        values = {**mapping.batch_values(batch), "id": batch.id, "created_at": batch.created_at}
+        try:
+            self._uow.connection.execute(insert(BATCHES).values(**values, updated_at=now, version=1))
+        except IntegrityError as exc:
+            raise DuplicateRecord(f"batch {batch.id} exists") from exc
+        self._uow._written(batch, 1)
+
+    def save(self, batch: Batch) -> None:
+        result = self._uow.connection.execute(
+            update(BATCHES)
+            .where(and_(BATCHES.c.id == batch.id, BATCHES.c.version == batch.version))
+            .values(**mapping.batch_values(batch), updated_at=utcnow(), version=batch.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict(f"batch {batch.id} was changed by another process; reload it and retry")
+        self._uow._written(batch, batch.version + 1)
+
+    def get(self, batch_id: str) -> Batch | None:
+        row = self._uow.connection.execute(select(BATCHES).where(BATCHES.c.id == batch_id)).first()
+        return mapping.batch_from_row(row) if row else None
+
+    def by_content_hash(self, content_hash: str, *, broker: str | None = None) -> Batch | None:
+        """The newest batch made from the same input (resume it instead of making a second one)."""
+        query = select(BATCHES).where(BATCHES.c.content_hash == content_hash)
+        if broker is not None:
+            query = query.where(BATCHES.c.broker == broker)
+        row = self._uow.connection.execute(query.order_by(BATCHES.c.created_at.desc()).limit(1)).first()
+        return mapping.batch_from_row(row) if row else None
+
+    def list(self, *, open_only: bool = False, limit: int = 50) -> list[Batch]:
+        query = select(BATCHES)
+        if open_only:
+            query = query.where(BATCHES.c.status.notin_(("finished", "cancelled")))
+        rows = self._uow.connection.execute(query.order_by(BATCHES.c.created_at.desc()).limit(limit))
+        return [mapping.batch_from_row(row) for row in rows]

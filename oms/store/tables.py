@@ -1,0 +1,110 @@
+"""The ledger's tables. Rows are storage; `oms.store.mapping` turns them into domain objects and back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from oms.store.types import ExactDecimal, UtcDateTime
+
+
+def _decimal(*, nullable: bool = False) -> Any:
+    return Field(default=None, sa_type=ExactDecimal, nullable=nullable)
+
+
+def _time(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
+
+
+class BatchRow(SQLModel, table=True):
+    __tablename__ = "batches"
+
+    id: str = Field(primary_key=True, max_length=40)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+    source: str = Field(default="", max_length=500)
+    content_hash: str = Field(default="", max_length=64, index=True)
+    mode: str = Field(default="paper", max_length=16)
+    broker: str = Field(default="sim", max_length=32)
+    account: str = Field(default="", max_length=64)
+    supervised: bool = False
+    status: str = Field(max_length=32, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 0
+
+
+class OrderRow(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_batch_status", "batch_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    batch_id: str | None = Field(
+        default=None, sa_column=Column(String(40), ForeignKey("batches.id"), nullable=True, index=True)
+    )
+    broker: str = Field(default="", max_length=32)
+    client_order_id: str | None = Field(default=None, max_length=64, unique=True)
+    broker_order_id: str | None = Field(default=None, max_length=64, index=True)
+    parent_id: str | None = Field(default=None, max_length=40, index=True)
+    symbol: str = Field(max_length=24, index=True)
+    side: str = Field(max_length=8)
+    quantity: Decimal = _decimal()
+    order_type: str = Field(max_length=16)
+    time_in_force: str = Field(max_length=8)
+    limit_price: Decimal | None = _decimal(nullable=True)
+    stop_price: Decimal | None = _decimal(nullable=True)
+    extended_hours: bool = False
+    wave: int = 1
+    priority: int = 0
+    algo: str | None = Field(default=None, max_length=16)
+    urgency: str = Field(default="normal", max_length=16)
+    decision_price: Decimal | None = _decimal(nullable=True)
+    expected_cost_bps: Decimal | None = _decimal(nullable=True)
+    reason: str = Field(default="", max_length=2000)
+    status: str = Field(max_length=32, index=True)
+    status_reason: str | None = Field(default=None, max_length=2000)
+    filled_quantity: Decimal = _decimal()
+    average_fill_price: Decimal | None = _decimal(nullable=True)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+    version: int = 0
+
+
+class OrderEventRow(SQLModel, table=True):
+    """The append-only audit trail: one row per thing that happened to an order."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (UniqueConstraint("order_id", "sequence", name="uq_order_events_order_sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(sa_column=Column(String(40), ForeignKey("orders.id"), nullable=False, index=True))
+    sequence: int
+    kind: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    at: datetime = _time(index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FillRow(SQLModel, table=True):
+    """One execution, unique per broker and execution id: a fill reported twice is stored once."""
+
+    __tablename__ = "fills"
+    __table_args__ = (UniqueConstraint("broker", "exec_id", name="uq_fills_broker_exec"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(sa_column=Column(String(40), ForeignKey("orders.id"), nullable=False, index=True))
+    broker: str = Field(max_length=32)
+    exec_id: str = Field(max_length=128)
+    symbol: str = Field(max_length=24, index=True)
+    side: str = Field(max_length=8)
+    quantity: Decimal = _decimal()
+    price: Decimal = _decimal()
+    commission: Decimal = _decimal()
+    at: datetime = _time(index=True)
+
+
+metadata = SQLModel.metadata
