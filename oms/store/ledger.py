@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, and_, insert, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms.domain import Batch, Order, OrderStatus
@@ -30,6 +30,18 @@ EVENTS = OrderEventRow.__table__  # type: ignore[attr-defined]
 FILLS = FillRow.__table__  # type: ignore[attr-defined]
 BATCHES = BatchRow.__table__  # type: ignore[attr-defined]
 _CHUNK = 500
+
+# Statements built once: the per-call work is then binding parameters, not rebuilding SQL (a large share of the
+# cost of a small transaction).
+_ORDER_COLUMNS = [c.name for c in ORDERS.columns if c.name not in ("id", "created_at", "version")]
+_UPDATE_ORDER = (
+    update(ORDERS)
+    .where(and_(ORDERS.c.id == bindparam("_id"), ORDERS.c.version == bindparam("_version")))
+    .values({name: bindparam(name) for name in _ORDER_COLUMNS} | {"version": bindparam("_new_version")})
+)
+_INSERT_ORDER = insert(ORDERS)
+_INSERT_EVENT = insert(EVENTS)
+_INSERT_FILL = insert(FILLS)
 OPEN_STATUSES = tuple(s.value for s in OrderStatus if s.is_open)
 
 
@@ -89,7 +101,7 @@ class UnitOfWork:
         connection = self._engine.connect()
         if self._read_only:
             connection = connection.execution_options(sqlite_begin="DEFERRED")
-        connection.begin()
+        # The transaction begins with the first statement (SQLAlchemy's autobegin), and again after a commit.
         self._connection = connection
         return self
 
@@ -116,12 +128,10 @@ class UnitOfWork:
     def commit(self) -> None:
         self.connection.commit()
         self._undo.clear()
-        self.connection.begin()
 
     def rollback(self) -> None:
         self.connection.rollback()
         self._restore()
-        self.connection.begin()
 
     def _written(self, obj: Any, version: int, stored_events: int | None = None) -> None:
         """Note that `obj` now stands at `version` in this transaction (undone if it rolls back)."""
@@ -144,10 +154,9 @@ class OrderRepository:
 
     def add(self, order: Order) -> None:
         """Insert a new order with its history so far."""
-        now = utcnow()
         values = {**mapping.order_values(order), "id": order.id, "created_at": order.created_at}
         try:
-            self._uow.connection.execute(insert(ORDERS).values(**values, updated_at=now, version=1))
+            self._uow.connection.execute(_INSERT_ORDER, {**values, "updated_at": utcnow(), "version": 1})
         except IntegrityError as exc:
             raise DuplicateRecord(f"order {order.id} (client order id {order.client_order_id}) exists") from exc
         self._write_history(order)
@@ -163,15 +172,15 @@ class OrderRepository:
             for o in orders
         ]
         try:
-            self._uow.connection.execute(insert(ORDERS), rows)
+            self._uow.connection.execute(_INSERT_ORDER, rows)
         except IntegrityError as exc:
             raise DuplicateRecord("one of the orders exists already") from exc
         events = [mapping.event_values(e) for o in orders for e in o.events]
         if events:
-            self._uow.connection.execute(insert(EVENTS), events)
+            self._uow.connection.execute(_INSERT_EVENT, events)
         fills = [mapping.fill_values(o, f) for o in orders for f in o.fills]
         if fills:
-            self._uow.connection.execute(insert(FILLS), fills)
+            self._uow.connection.execute(_INSERT_FILL, fills)
         for order in orders:
             self._uow._written(order, 1, len(order.events))
 
@@ -179,11 +188,14 @@ class OrderRepository:
         """Write the order's new state and new events and fills, if nobody else changed it since it was read."""
         if order.stored_event_count == len(order.events):
             return
-        result = self._uow.connection.execute(
-            update(ORDERS)
-            .where(and_(ORDERS.c.id == order.id, ORDERS.c.version == order.version))
-            .values(**mapping.order_values(order), updated_at=utcnow(), version=order.version + 1)
-        )
+        params = {
+            **mapping.order_values(order),
+            "updated_at": utcnow(),
+            "_id": order.id,
+            "_version": order.version,
+            "_new_version": order.version + 1,
+        }
+        result = self._uow.connection.execute(_UPDATE_ORDER, params)
         if result.rowcount != 1:
             raise ConcurrencyConflict(
                 f"order {order.id} was changed by another process since it was read (version {order.version}); "
@@ -196,12 +208,13 @@ class OrderRepository:
         new_events = order.events[start:]
         if not new_events:
             return
-        self._uow.connection.execute(insert(EVENTS), [mapping.event_values(e) for e in new_events])
+        events = [mapping.event_values(e) for e in new_events]
+        self._uow.connection.execute(_INSERT_EVENT, events[0] if len(events) == 1 else events)
         fill_ids = {e.details.get("exec_id") for e in new_events if e.kind is EventKind.FILLED}
         new_fills = [mapping.fill_values(order, f) for f in order.fills if f.exec_id in fill_ids]
         if new_fills:
             try:
-                self._uow.connection.execute(insert(FILLS), new_fills)
+                self._uow.connection.execute(_INSERT_FILL, new_fills[0] if len(new_fills) == 1 else new_fills)
             except IntegrityError as exc:
                 raise ConcurrencyConflict(f"order {order.id}: a fill was booked by another process") from exc
 
