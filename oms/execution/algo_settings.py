@@ -9,11 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from oms.domain.enums import Urgency
 from oms.execution.child_ids import ALPACA_MAX_LENGTH, MAX_SEQUENCE, MIN_MAX_LENGTH
-from oms.execution.volume_profile import U_SHAPED_PERCENTS
+from oms.execution.volume_profile import U_SHAPED_PERCENTS, VolumeProfile
 
 
 def _per_urgency(low: str, normal: str, high: str) -> dict[Urgency, Decimal]:
     return {Urgency.LOW: Decimal(low), Urgency.NORMAL: Decimal(normal), Urgency.HIGH: Decimal(high)}
+
+
+DEFAULT_IS_DECAY = _per_urgency("0.85", "0.7", "0.5")
+DEFAULT_CROSS_BPS = _per_urgency("0", "5", "15")
+DEFAULT_PATIENCE_SECONDS = {Urgency.LOW: 600, Urgency.NORMAL: 300, Urgency.HIGH: 120}
 
 
 class AlgoSettings(BaseModel):
@@ -27,13 +32,11 @@ class AlgoSettings(BaseModel):
     fractional_step: Decimal = Field(default=Decimal("0.000000001"), gt=0)
     client_order_id_max_length: int = Field(default=ALPACA_MAX_LENGTH, ge=MIN_MAX_LENGTH)
     # IS: each slice is this fraction of the one before; smaller means more front-loaded.
-    is_decay: dict[Urgency, Decimal] = Field(default_factory=lambda: _per_urgency("0.85", "0.7", "0.5"))
+    is_decay: dict[Urgency, Decimal] = Field(default_factory=lambda: dict(DEFAULT_IS_DECAY))
     vwap_profile: tuple[Decimal, ...] = tuple(Decimal(p) for p in U_SHAPED_PERCENTS)
     # Repricing: how long a limit child may rest before it is moved, and how far past the reference it goes.
-    reprice_patience_seconds: dict[Urgency, int] = Field(
-        default_factory=lambda: {Urgency.LOW: 600, Urgency.NORMAL: 300, Urgency.HIGH: 120}
-    )
-    reprice_cross_bps: dict[Urgency, Decimal] = Field(default_factory=lambda: _per_urgency("0", "5", "15"))
+    reprice_patience_seconds: dict[Urgency, int] = Field(default_factory=lambda: dict(DEFAULT_PATIENCE_SECONDS))
+    reprice_cross_bps: dict[Urgency, Decimal] = Field(default_factory=lambda: dict(DEFAULT_CROSS_BPS))
     max_reprices: int = Field(default=10, ge=0)
 
     @field_validator("is_decay")
@@ -42,7 +45,7 @@ class AlgoSettings(BaseModel):
         for urgency, ratio in value.items():
             if not Decimal(0) < ratio <= Decimal(1):
                 raise ValueError(f"{urgency}: must be above 0 and at most 1, got {ratio}")
-        return {**_per_urgency("0.85", "0.7", "0.5"), **value}
+        return {**DEFAULT_IS_DECAY, **value}
 
     @field_validator("reprice_cross_bps")
     @classmethod
@@ -50,7 +53,7 @@ class AlgoSettings(BaseModel):
         for urgency, bps in value.items():
             if bps < 0:
                 raise ValueError(f"{urgency}: must not be negative, got {bps}")
-        return {**_per_urgency("0", "5", "15"), **value}
+        return {**DEFAULT_CROSS_BPS, **value}
 
     @field_validator("reprice_patience_seconds")
     @classmethod
@@ -58,7 +61,13 @@ class AlgoSettings(BaseModel):
         for urgency, seconds in value.items():
             if seconds < 0:
                 raise ValueError(f"{urgency}: must not be negative, got {seconds}")
-        return {Urgency.LOW: 600, Urgency.NORMAL: 300, Urgency.HIGH: 120, **value}
+        return {**DEFAULT_PATIENCE_SECONDS, **value}
+
+    @field_validator("vwap_profile")
+    @classmethod
+    def _profile_usable(cls, value: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+        VolumeProfile("configured intraday volume", value)  # raises with the reason when unusable
+        return value
 
     @classmethod
     def from_section(cls, section: dict[str, Any]) -> AlgoSettings:

@@ -9,9 +9,11 @@ measured one for your names.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from oms.domain.values import require_aware
@@ -19,6 +21,7 @@ from oms.domain.values import require_aware
 NEW_YORK = ZoneInfo("America/New_York")
 REGULAR_OPEN = time(9, 30)
 REGULAR_CLOSE = time(16, 0)
+_MICROSECOND = timedelta(microseconds=1)
 
 # Percent of the day's volume per half hour, 09:30 first; they sum to 100.
 U_SHAPED_PERCENTS = ("12", "9", "7.5", "6.5", "6", "5.5", "5", "5", "5.5", "6", "7", "9", "16")
@@ -78,32 +81,31 @@ class VolumeProfile:
         if sum(self.weights) <= 0:
             raise ValueError("a volume profile needs at least one positive weight")
 
-    def integer_weights(self) -> list[int]:
-        """Return the weights scaled to integers with the same ratios (exact: Decimals are decimal fractions)."""
-        places = max(-min(int(weight.as_tuple().exponent), 0) for weight in self.weights)
-        scale = 10**places
-        return [int(weight * scale) for weight in self.weights]
-
     def bucket_overlaps(self, session: TradingSession, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-        """Return, per bucket, `(bucket start clipped to start, weight * seconds of overlap with [start, end))`.
+        """Return, per bucket, `(bucket start clipped to start, weight)` for the buckets overlapping [start, end).
 
-        Buckets that do not overlap the window are left out; the weights are integers, ready for splitting.
-        Bucket edges fall on whole seconds from the open; the last bucket absorbs any odd seconds.
+        A bucket's weight is its profile weight times the fraction of it inside the window, scaled to integers
+        with exact ratios, ready for splitting. Bucket edges fall on whole seconds from the open; the last bucket
+        absorbs any odd seconds (its weight is still per its own length, so the shape is kept).
         """
         count = len(self.weights)
         length = session.seconds // count
-        scaled = self.integer_weights()
-        result = []
-        for index, weight in enumerate(scaled):
+        exact: list[tuple[datetime, Fraction]] = []
+        for index, weight in enumerate(self.weights):
             bucket_start = session.open + timedelta(seconds=index * length)
             bucket_end = session.close if index == count - 1 else bucket_start + timedelta(seconds=length)
             overlap_start = max(bucket_start, start)
             overlap_end = min(bucket_end, end)
             if overlap_end <= overlap_start:
                 continue
-            seconds = int((overlap_end - overlap_start).total_seconds())
-            result.append((overlap_start, weight * max(seconds, 1)))
-        return result
+            covered = _ratio(overlap_end - overlap_start, bucket_end - bucket_start)
+            exact.append((overlap_start, Fraction(weight) * covered))
+        scale = math.lcm(*(weight.denominator for _, weight in exact)) if exact else 1
+        return [(at, int(weight * scale)) for at, weight in exact]
+
+
+def _ratio(part: timedelta, whole: timedelta) -> Fraction:
+    return Fraction(part // _MICROSECOND, whole // _MICROSECOND)
 
 
 U_SHAPED = VolumeProfile("usual U-shaped intraday volume", tuple(Decimal(p) for p in U_SHAPED_PERCENTS))
