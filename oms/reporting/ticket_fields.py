@@ -115,7 +115,7 @@ def ticket_rows(ticket: Ticket) -> list[tuple[str, str]]:
         ("Limit price", limit),
         ("Time in force", TIME_IN_FORCE_WORDS[ticket.time_in_force]),
         ("Client order id", ticket.client_order_id),
-        ("How to work it", ticket.algorithm),
+        ("Algorithm", ticket.algorithm),
         ("Expected cost", cost_text(ticket)),
     ]
     if ticket.reference_price is not None:

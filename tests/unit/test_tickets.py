@@ -55,6 +55,11 @@ def buy() -> Ticket:
 
 
 EXPECTED = [
+    "Order tickets for batch B20261124-1",
+    "Ticket 1",
+    "Ticket 2",
+    "wave 1",
+    "wave 2",
     "TQQQ",
     "SELL",
     "1,000 shares",
