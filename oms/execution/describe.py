@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from oms.domain.enums import Algo
 from oms.execution.schedule import Schedule
@@ -34,9 +35,18 @@ def format_duration(span: timedelta) -> str:
     return " ".join(words) or "0 seconds"
 
 
-def _every(interval: timedelta) -> str:
-    text = format_duration(interval)
-    return f"one every {text[2:] if text in ('1 hour', '1 minute', '1 second') else text}"
+def _every(schedule: Schedule) -> str:
+    """Return "one every 15 minutes" when the children are evenly spaced, else when each one starts."""
+    times = [child.not_before for child in schedule.slices]
+    gaps = {later - earlier for earlier, later in pairwise(times)}
+    if len(gaps) == 1:
+        text = format_duration(gaps.pop())
+        return f"one every {text[2:] if text in ('1 hour', '1 minute', '1 second') else text}"
+    # Uneven only after small children were merged; then say when each starts, if that stays readable.
+    offsets = [format_duration(at - times[0]) for at in times[1:]]
+    if len(offsets) > 5:
+        return "at uneven intervals"
+    return f"at the start, then {', '.join(offsets[:-1])} and {offsets[-1]} after it"
 
 
 def describe(schedule: Schedule) -> str:
@@ -55,7 +65,7 @@ def describe(schedule: Schedule) -> str:
     if schedule.algo is Algo.IS:
         return (
             f"{count} orders over {span}, front-loaded: {shares(sizes[0])} first, then smaller, "
-            f"down to {shares(sizes[-1])}, {_every(schedule.interval or timedelta(0))}"
+            f"down to {shares(sizes[-1])}, {_every(schedule)}"
         )
     if schedule.profile_name is not None:
         return (
@@ -68,4 +78,4 @@ def describe(schedule: Schedule) -> str:
         size = (
             f"{count} orders of {format_quantity(low)} to {shares(high)} ({format_quantity(schedule.quantity)} in all)"
         )
-    return f"{size}, {_every(schedule.interval or timedelta(0))}"
+    return f"{size}, {_every(schedule)}"

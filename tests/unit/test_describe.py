@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from oms.domain.enums import Algo, Side
+from oms.domain.enums import Algo, Side, Urgency
 from oms.execution.algos import LotRules, build_schedule, describe
 from oms.execution.describe import format_duration, format_quantity
 from oms.execution.volume_profile import NEW_YORK
@@ -101,3 +101,13 @@ def test_quantities_have_separators_and_no_trailing_zeros() -> None:
     assert format_quantity(Decimal("1E+3")) == "1,000"
     assert format_quantity(Decimal("12.500")) == "12.5"
     assert format_quantity(Decimal(0)) == "0"
+
+
+def test_uneven_spacing_is_not_called_regular() -> None:
+    """When merging small IS children leaves uneven gaps, the words do not claim "one every N minutes"."""
+    lots = LotRules(min_child_quantity=Decimal(4))
+    text = words(20, Algo.IS, timedelta(hours=2), urgency=Urgency.HIGH, lots=lots)
+    assert text == (
+        "3 orders over 2 hours, front-loaded: 10 shares first, then smaller, down to 5 shares, "
+        "at the start, then 24 minutes and 1 hour 12 minutes after it"
+    )
