@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from oms.domain.enums import OrderType, Side, TimeInForce
+from oms.domain.order import Order
 from oms.domain.values import require_aware
 from oms.execution.describe import format_quantity
 from oms.execution.ticks import format_price
@@ -62,6 +63,37 @@ class Ticket:
             raise ValueError(f"ticket {self.number}: quantity must be positive, got {self.quantity}")
         if self.order_type.needs_limit_price and self.limit_price is None:
             raise ValueError(f"ticket {self.number}: a {self.order_type.value} order needs a limit price")
+
+    @classmethod
+    def from_order(
+        cls,
+        order: Order,
+        *,
+        number: int,
+        algorithm: str,
+        warnings: tuple[str, ...] = (),
+        enter_after_wave: int | None = None,
+    ) -> Ticket:
+        """Make the ticket of a ledger order; its decision price is the ticket's reference price."""
+        if order.batch_id is None or order.client_order_id is None:
+            raise ValueError(f"order {order.id} needs a batch and a client order id before it can be a ticket")
+        return cls(
+            number=number,
+            batch_id=order.batch_id,
+            wave=order.wave,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.quantity,
+            order_type=order.order_type,
+            time_in_force=order.time_in_force,
+            client_order_id=order.client_order_id,
+            algorithm=algorithm,
+            limit_price=order.limit_price,
+            reference_price=order.decision_price,
+            expected_cost_bps=order.expected_cost_bps,
+            warnings=warnings,
+            enter_after_wave=enter_after_wave,
+        )
 
     @property
     def expected_cost_dollars(self) -> Decimal | None:

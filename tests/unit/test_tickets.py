@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from rich.console import Console
 
+from oms.domain import Order
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.reporting.tickets import Ticket, render_html, render_markdown, render_rich
 
@@ -168,3 +169,33 @@ def test_invalid_tickets_are_refused() -> None:
         replace(sell(), quantity=D(0))
     with pytest.raises(TypeError, match="Decimal"):
         replace(sell(), limit_price=71.2)
+
+
+def test_a_ticket_is_made_from_a_ledger_order() -> None:
+    """Ticket.from_order copies the order's fields and uses its decision price as the reference price."""
+    order = Order.create(
+        "TQQQ",
+        Side.SELL,
+        "600",
+        "limit",
+        limit_price="71.28",
+        order_id="o1",
+        at=MADE,
+        batch_id="B20261124-1",
+        wave=1,
+        decision_price=D("71.35"),
+        expected_cost_bps=D("9.8"),
+    )
+    order.client_order_id = "B20261124-1-1"
+    ticket = Ticket.from_order(order, number=1, algorithm="One limit order for 600 shares")
+    assert (ticket.symbol, ticket.side, ticket.quantity, ticket.limit_price) == ("TQQQ", Side.SELL, D(600), D("71.28"))
+    assert ticket.reference_price == D("71.35")
+    assert ticket.expected_cost_dollars == D("41.95")
+    assert ticket.client_order_id == "B20261124-1-1"
+
+
+def test_an_order_without_a_client_order_id_cannot_be_a_ticket() -> None:
+    """Without a client order id there is nothing to write on the broker ticket, so it is refused."""
+    order = Order.create("SPY", Side.BUY, 1, order_id="o2", at=MADE, batch_id="B1")
+    with pytest.raises(ValueError, match="client order id"):
+        Ticket.from_order(order, number=1, algorithm="One market order for 1 share")
