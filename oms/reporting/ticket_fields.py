@@ -181,5 +181,5 @@ def summary_line(tickets: list[Ticket], generated_at: datetime | None = None) ->
 
 INSTRUCTIONS = (
     "Enter the tickets in order, sells before buys. Copy the client order id into the broker's order reference "
-    "field. Record every fill (quantity, price, time) with `oms fill`, and write down any deviation and why."
+    "field. Record every fill (quantity, price, time) with oms fill, and write down any deviation and why."
 )
