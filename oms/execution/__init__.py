@@ -1,0 +1,1 @@
+"""Execution: the engine, child-order algorithms, reconciliation and the scheduler."""

@@ -1,0 +1,1 @@
+"""Reporting: order tickets, execution quality (TCA) and their terminal, Markdown and HTML renderings."""

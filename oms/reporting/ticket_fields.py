@@ -1,0 +1,185 @@
+"""The manual order ticket and the exact text of each of its fields, shared by every rendering.
+
+Each rendering (terminal, Markdown, HTML) shows the same words and the same numbers, because they all take them
+from `ticket_rows` here: a person comparing the printed sheet with the screen never finds two versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from oms.domain.enums import OrderType, Side, TimeInForce
+from oms.domain.order import Order
+from oms.domain.values import require_aware
+from oms.execution.describe import format_quantity
+from oms.execution.ticks import format_price
+
+TIME_IN_FORCE_WORDS = {
+    TimeInForce.DAY: "DAY: good for today's session only",
+    TimeInForce.GTC: "GTC: good till cancelled",
+    TimeInForce.IOC: "IOC: fill what you can at once, cancel the rest",
+    TimeInForce.FOK: "FOK: fill all at once or nothing",
+    TimeInForce.OPG: "OPG: in the opening auction only",
+    TimeInForce.CLS: "CLS: in the closing auction only",
+}
+ORDER_TYPE_WORDS = {
+    OrderType.MARKET: "Market",
+    OrderType.LIMIT: "Limit",
+    OrderType.STOP: "Stop",
+    OrderType.STOP_LIMIT: "Stop limit",
+}
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One order for a person to enter at a broker, with everything needed to enter it right."""
+
+    number: int
+    batch_id: str
+    wave: int
+    symbol: str
+    side: Side
+    quantity: Decimal
+    order_type: OrderType
+    time_in_force: TimeInForce
+    client_order_id: str
+    algorithm: str
+    limit_price: Decimal | None = None
+    reference_price: Decimal | None = None
+    expected_cost_bps: Decimal | None = None
+    warnings: tuple[str, ...] = ()
+    enter_after_wave: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("quantity", "limit_price", "reference_price", "expected_cost_bps"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, Decimal) or not value.is_finite()):
+                raise TypeError(f"ticket {self.number}: {name} must be a finite Decimal, got {value!r}")
+        if self.quantity <= 0:
+            raise ValueError(f"ticket {self.number}: quantity must be positive, got {self.quantity}")
+        if self.order_type.needs_limit_price and self.limit_price is None:
+            raise ValueError(f"ticket {self.number}: a {self.order_type.value} order needs a limit price")
+
+    @classmethod
+    def from_order(
+        cls,
+        order: Order,
+        *,
+        number: int,
+        algorithm: str,
+        warnings: tuple[str, ...] = (),
+        enter_after_wave: int | None = None,
+    ) -> Ticket:
+        """Make the ticket of a ledger order; its decision price is the ticket's reference price."""
+        if order.batch_id is None or order.client_order_id is None:
+            raise ValueError(f"order {order.id} needs a batch and a client order id before it can be a ticket")
+        return cls(
+            number=number,
+            batch_id=order.batch_id,
+            wave=order.wave,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.quantity,
+            order_type=order.order_type,
+            time_in_force=order.time_in_force,
+            client_order_id=order.client_order_id,
+            algorithm=algorithm,
+            limit_price=order.limit_price,
+            reference_price=order.decision_price,
+            expected_cost_bps=order.expected_cost_bps,
+            warnings=warnings,
+            enter_after_wave=enter_after_wave,
+        )
+
+    @property
+    def expected_cost_dollars(self) -> Decimal | None:
+        """Return the expected cost in dollars, to the cent, when a reference price is known."""
+        if self.expected_cost_bps is None or self.reference_price is None:
+            return None
+        value = self.quantity * self.reference_price * self.expected_cost_bps / Decimal(10_000)
+        return value.quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def headline(self) -> str:
+        """Return the one-line summary: "SELL 1,000 TQQQ"."""
+        return f"{self.side.value.upper()} {format_quantity(self.quantity)} {self.symbol}"
+
+
+def dollars(value: Decimal) -> str:
+    """Return "$1,234.50", or "-$3.10" for a negative amount."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value).quantize(CENT, ROUND_HALF_UP):,f}"
+
+
+def price_text(price: Decimal) -> str:
+    """Return a price to its tick with a dollar sign: "$12.50", "$0.4321"."""
+    return f"${format_price(price)}"
+
+
+def cost_text(ticket: Ticket) -> str:
+    """Return the expected cost: "8.5 bps (about $42.10)", or "not estimated"."""
+    if ticket.expected_cost_bps is None:
+        return "not estimated"
+    text = f"{ticket.expected_cost_bps.quantize(TENTH, ROUND_HALF_UP):f} bps"
+    amount = ticket.expected_cost_dollars
+    return f"{text} (about {dollars(amount)})" if amount is not None else text
+
+
+def enter_after_text(ticket: Ticket) -> str | None:
+    """Return the sequencing note, or None when the ticket can be entered at once."""
+    if ticket.enter_after_wave is None:
+        return None
+    return f"Enter after wave {ticket.enter_after_wave} has filled"
+
+
+def ticket_rows(ticket: Ticket) -> list[tuple[str, str]]:
+    """Return the ticket's fields as (label, text) in the order a person enters them at a broker."""
+    limit = price_text(ticket.limit_price) if ticket.limit_price is not None else "none (market order)"
+    rows = [
+        ("Symbol", ticket.symbol),
+        ("Side", ticket.side.value.upper()),
+        ("Quantity", f"{format_quantity(ticket.quantity)} shares"),
+        ("Order type", ORDER_TYPE_WORDS[ticket.order_type]),
+        ("Limit price", limit),
+        ("Time in force", TIME_IN_FORCE_WORDS[ticket.time_in_force]),
+        ("Client order id", ticket.client_order_id),
+        ("Algorithm", ticket.algorithm),
+        ("Expected cost", cost_text(ticket)),
+    ]
+    if ticket.reference_price is not None:
+        rows.append(("Reference price", price_text(ticket.reference_price)))
+    rows.append(("Wave", str(ticket.wave)))
+    note = enter_after_text(ticket)
+    if note:
+        rows.append(("When", note))
+    return rows
+
+
+def ordered(tickets: list[Ticket]) -> list[Ticket]:
+    """Return tickets in the order to enter them: by wave, then by number."""
+    return sorted(tickets, key=lambda ticket: (ticket.wave, ticket.number))
+
+
+def title(batch_id: str) -> str:
+    return f"Order tickets for batch {batch_id}"
+
+
+def summary_line(tickets: list[Ticket], generated_at: datetime | None = None) -> str:
+    """Return "3 tickets in 2 waves" (and when they were made, in UTC, when given)."""
+    waves = sorted({ticket.wave for ticket in tickets})
+    text = (
+        f"{len(tickets)} ticket{'' if len(tickets) == 1 else 's'} in {len(waves)} wave{'' if len(waves) == 1 else 's'}"
+    )
+    if generated_at is not None:
+        text += f", made {require_aware(generated_at).strftime('%Y-%m-%d %H:%M:%S UTC')}"
+    return text
+
+
+INSTRUCTIONS = (
+    "Enter the tickets in order, sells before buys. Copy the client order id into the broker's order reference "
+    "field. Record every fill (quantity, price, time) with oms fill, and write down any deviation and why."
+)
