@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     CANCEL_REJECTED = "cancel_rejected"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    AMENDED = "amended"
     NOTED = "noted"
 
 

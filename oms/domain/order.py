@@ -235,6 +235,15 @@ class Order:
     def expire(self, at: datetime | None = None) -> None:
         self._move(Action.EXPIRE, EventKind.EXPIRED, at)
 
+    def amend_quantity(self, quantity: Decimal | int | str, reason: str, at: datetime | None = None) -> None:
+        """Shrink an order the broker has not seen yet; it never grows (a new need is a new order)."""
+        new_quantity = _positive(quantity, "quantity", "INVALID_QUANTITY")
+        if new_quantity > self.quantity:
+            raise InvalidTransition(f"order {self.id}: an amendment may only shrink {self.quantity} shares")
+        details = {"quantity": decimal_text(new_quantity), "previous": decimal_text(self.quantity), "reason": reason}
+        self._move(Action.AMEND, EventKind.AMENDED, at, details)
+        self.quantity = new_quantity
+
     def note(self, what: str, at: datetime | None = None, **details: str | None) -> None:
         """Append an audit entry that changes no status (a risk warning, an approval, a reprice)."""
         self._record(

@@ -29,6 +29,7 @@ class Action(StrEnum):
     REJECT_CANCEL = "reject_cancel"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    AMEND = "amend"
 
 
 class Rule(StrEnum):
@@ -60,6 +61,8 @@ TRANSITIONS: Final[dict[Action, dict[OrderStatus, Target]]] = {
     Action.REJECT_CANCEL: {S.PENDING_CANCEL: Rule.WORKING, S.FILLED: Rule.SAME},
     Action.CANCEL: dict.fromkeys((*_OPEN_BEFORE_BROKER, *_WORKING), S.CANCELLED),
     Action.EXPIRE: dict.fromkeys((*_OPEN_BEFORE_BROKER, *_WORKING), S.EXPIRED),
+    # Before the broker has seen it, an order may shrink (a buy that filled sells cannot fully fund).
+    Action.AMEND: {S.NEW: Rule.SAME, S.VALIDATED: Rule.SAME},
 }
 
 

@@ -24,6 +24,7 @@ INVOKE: dict[Action, Callable[[Order], object]] = {
     Action.REJECT_CANCEL: lambda o: o.reject_cancel("too late", at=AT),
     Action.CANCEL: lambda o: o.cancel("asked", at=AT),
     Action.EXPIRE: lambda o: o.expire(at=AT),
+    Action.AMEND: lambda o: o.amend_quantity("4", "not fully funded", at=AT),
 }
 
 EDGES = [(a, s) for a, starts in TRANSITIONS.items() for s in starts]
