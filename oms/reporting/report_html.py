@@ -26,7 +26,8 @@ main { max-width: 1240px; margin: 0 auto; padding: 20px 32px 40px; }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .card .v.cost { color: var(--cost); } .card .v.gain { color: var(--gain); }
-section { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin-bottom: 20px; }
+section { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px;
+  margin-bottom: 20px; }
 section h2 { margin: 0 0 4px; font-size: 16px; }
 section p.hint { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
 .chart { width: 100%; height: auto; display: block; }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from oms.reporting.display import bps, money, report_json
-from oms.reporting.tca_batch import build_report, totals
 from oms.reporting.tca import order_tca
+from oms.reporting.tca_batch import build_report, totals
 from tests.tca_samples import D, sample_batch
 
 
