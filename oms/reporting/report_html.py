@@ -42,6 +42,7 @@ th, td { padding: 6px 6px; border-bottom: 1px solid var(--line); text-align: rig
 th { color: var(--muted); font-weight: 600; font-size: 12px; background: #f9fafb; white-space: normal;
   vertical-align: bottom; }
 th:nth-child(-n+3), td:nth-child(-n+3), td.notes, th.notes { text-align: left; }
+small.why { color: var(--muted); }
 td.notes { white-space: normal; min-width: 200px; }
 td.cost { color: var(--cost); } td.gain { color: var(--gain); }
 .badge { display: inline-block; border-radius: 10px; padding: 1px 8px; margin: 1px 2px; font-size: 11px;
@@ -194,7 +195,7 @@ def _table_row(row: OrderTca) -> str:
     cells = [
         f"<td>{escape(row.symbol)}</td>",
         f'<td class="side-{row.side.value}">{row.side.value}</td>',
-        f"<td>{escape(row.status.value.replace('_', ' '))}</td>",
+        _status_cell(row),
         _cell(f"{display.quantity(row.filled_quantity)} / {display.quantity(row.quantity)}"),
         _cell(display.percent(row.fill_rate)),
         _cell(display.short_price(row.decision_price)),
@@ -211,6 +212,11 @@ def _table_row(row: OrderTca) -> str:
         for n in row.notes
     )
     return f'<tr data-order="{escape(row.order_id)}">{"".join(cells)}<td class="notes">{badges}</td></tr>'
+
+
+def _status_cell(row: OrderTca) -> str:
+    reason = f'<br><small class="why">{escape(row.status_reason)}</small>' if row.status_reason else ""
+    return f"<td>{escape(row.status.value.replace('_', ' '))}{reason}</td>"
 
 
 def _cell(text: str | None, tone: Decimal | None = None) -> str:
