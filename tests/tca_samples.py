@@ -24,6 +24,7 @@ def submitted_order(
     decision: str | None,
     submitted_after: float = 0,
     order_id: str | None = None,
+    batch_id: str = "b-sample",
     **guidance: object,
 ) -> Order:
     """Create an order planned at T0 and submitted `submitted_after` seconds later."""
@@ -34,11 +35,11 @@ def submitted_order(
         order_id=order_id or f"o-{symbol.lower()}",
         at=T0,
         decision_price=D(decision) if decision else None,
-        batch_id="b-sample",
+        batch_id=batch_id,
         **guidance,
     )
     order.validate(at=T0)
-    order.submit(f"b-sample-{symbol}", at=at(submitted_after))
+    order.submit(f"{batch_id}-{symbol}", at=at(submitted_after))
     return order
 
 

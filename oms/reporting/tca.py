@@ -145,6 +145,22 @@ def submitted_at(order: Order) -> datetime | None:
     return next((e.at for e in order.events if e.kind is EventKind.SUBMITTED), None)
 
 
+ARRIVAL_DETAIL = "arrival_price"
+
+
+def recorded_arrival(order: Order) -> tuple[Decimal, datetime] | None:
+    """Return the arrival price the engine noted on the order, and when.
+
+    The engine records it with `order.note("arrival", arrival_price="50.10")` as it releases the order; any event
+    carrying an `arrival_price` detail counts, the first one wins.
+    """
+    for event in order.events:
+        text = event.details.get(ARRIVAL_DETAIL)
+        if text:
+            return Decimal(text), event.at
+    return None
+
+
 # ------------------------------------------------------------- one order's TCA
 @dataclass(frozen=True, slots=True)
 class OrderTca:
@@ -220,11 +236,14 @@ def order_tca(
     filled = sum((f.quantity for f in fills), ZERO)
     average = average_price(fills)
 
-    arrival_at = ctx.arrival_at or submitted_at(order)
+    recorded = recorded_arrival(order)
+    arrival_at = ctx.arrival_at or submitted_at(order) or (recorded[1] if recorded else None)
     if arrival_at is None:
         arrival_at = order.created_at
         _note_if(fills, "ARRIVAL_TIME_FROM_CREATION", notes)
-    arrival = _arrival_price(order, ctx, arrival_at, notes)
+    arrival = (
+        ctx.arrival_price or (recorded[0] if recorded else None) or _stand_in_arrival(order, ctx, arrival_at, notes)
+    )
     decision = order.decision_price
     if decision is None:
         decision = arrival
@@ -299,11 +318,9 @@ def _slippage(side: Side, price: Decimal | None, benchmark: Decimal | None) -> D
     return slippage_bps(side, price, benchmark)
 
 
-def _arrival_price(order: Order, ctx: MarketContext, arrival_at: datetime, notes: list[str]) -> Decimal | None:
-    # A manually worked order has no broker-stamped arrival: the reference series, then the decision price, stand in.
-    # Without fills the arrival price measures nothing, so its stand-in is not worth a note.
-    if ctx.arrival_price is not None:
-        return ctx.arrival_price
+def _stand_in_arrival(order: Order, ctx: MarketContext, arrival_at: datetime, notes: list[str]) -> Decimal | None:
+    # A manually worked order may have no recorded arrival: the reference series, then the decision price, stand
+    # in. Without fills the arrival price measures nothing, so its stand-in is not worth a note.
     from_reference = price_at(ctx.reference, arrival_at)
     if from_reference is not None:
         _note_if(order.fills, "ARRIVAL_FROM_REFERENCE", notes)

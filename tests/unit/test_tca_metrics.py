@@ -168,3 +168,14 @@ def test_fees_outside_the_fills_count_as_commission() -> None:
     context = contexts["AAPL"]
     with_fees = MarketContext(arrival_price=context.arrival_price, end_price=context.end_price, fees=Decimal("1.25"))
     assert order_tca(orders[0], with_fees).commission == D("1.75")
+
+
+def test_arrival_noted_by_the_engine_is_used() -> None:
+    """An `arrival_price` noted on the order at release is the arrival benchmark, without a stand-in note."""
+    order = submitted_order("IBM", "buy", "10", decision="100")
+    order.note("arrival", at=at(5), arrival_price="100.20")
+    order.fill("x-1", "10", "100.30", at(60))
+    row = order_tca(order)
+    assert row.arrival_price == D("100.20")
+    assert row.slippage_arrival_bps == D("0.10") / D("100.20") * 10_000
+    assert not any(n.startswith("ARRIVAL_") for n in row.notes)
