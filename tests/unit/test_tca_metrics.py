@@ -70,6 +70,7 @@ def test_partially_filled_sell_carries_opportunity_cost() -> None:
     assert row.shortfall is not None
     assert row.shortfall.delay == D(15)  # -150 * (19.90 - 20.00)
     assert row.shortfall.spread + row.shortfall.impact == D(15)  # -150 * (19.80 - 19.90)
+    assert row.shortfall.spread == D("0.597")  # 150 * 19.90 * 2 bps (half the 4 bps spread)
     assert row.shortfall.opportunity == D(25)  # -50 * (19.50 - 20.00)
     assert row.shortfall.commission == D(1)
     assert row.shortfall.total == D(56)
