@@ -24,7 +24,7 @@ main { max-width: 1240px; margin: 0 auto; padding: 20px 32px 40px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(138px, 1fr)); gap: 12px; margin-bottom: 20px; }
 .card { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .v { font-size: 21px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .card .v.cost { color: var(--cost); } .card .v.gain { color: var(--gain); }
 section { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px;
   margin-bottom: 20px; }

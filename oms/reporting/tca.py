@@ -286,7 +286,7 @@ def order_tca(
         batch_id=order.batch_id,
         created_at=order.created_at,
         arrival_at=arrival_at,
-        decision_price=order.decision_price,
+        decision_price=decision,  # the stand-in when the order had none (see DECISION_FROM_ARRIVAL)
         arrival_price=arrival,
         average_fill_price=average,
         end_price=end,

@@ -180,3 +180,16 @@ def test_arrival_noted_by_the_engine_is_used() -> None:
     assert row.arrival_price == D("100.20")
     assert row.slippage_arrival_bps == D("0.10") / D("100.20") * 10_000
     assert not any(n.startswith("ARRIVAL_") for n in row.notes)
+
+
+def test_order_without_decision_price_is_measured_from_arrival() -> None:
+    """No decision price: arrival stands in, so delay is zero and both slippages agree."""
+    order = submitted_order("IBM", "sell", "10", decision=None)
+    order.fill("f-1", "10", "99", at(30))
+    row = order_tca(order, MarketContext(arrival_price=D(100)))
+    assert row.decision_price == D(100)
+    assert row.slippage_decision_bps == row.slippage_arrival_bps == D(100)
+    assert row.shortfall is not None
+    assert row.shortfall.delay == 0
+    assert row.shortfall.total == D(10)  # -10 * (99 - 100)
+    assert "DECISION_FROM_ARRIVAL" in row.notes
