@@ -227,23 +227,36 @@ class OrderTca:
 
 
 def order_tca(
-    order: Order, context: MarketContext | None = None, *, warn_above_expected_bps: Decimal = ZERO
+    order: Order,
+    context: MarketContext | None = None,
+    *,
+    children: Sequence[Order] = (),
+    warn_above_expected_bps: Decimal = ZERO,
 ) -> OrderTca:
-    """Measure one order. Missing inputs fall back to the next best one and leave a reason code in `notes`."""
+    """Measure one order. Missing inputs fall back to the next best one and leave a reason code in `notes`.
+
+    An algorithm's parent is measured with its `children`: their fills are its fills, and it arrives when the
+    first of them (or the parent itself) was submitted.
+    """
     ctx = context or MarketContext()
     notes: list[str] = []
-    fills = tuple(sorted(order.fills, key=lambda f: f.at))
+    family = (order, *children)
+    fills = tuple(sorted((f for member in family for f in member.fills), key=lambda f: f.at))
     filled = sum((f.quantity for f in fills), ZERO)
     average = average_price(fills)
 
-    recorded = recorded_arrival(order)
-    arrival_at = ctx.arrival_at or submitted_at(order) or (recorded[1] if recorded else None)
+    recorded = next((r for r in map(recorded_arrival, family) if r is not None), None)
+    submissions = [t for t in map(submitted_at, family) if t is not None]
+    arrival_at = ctx.arrival_at or (min(submissions) if submissions else None) or (recorded[1] if recorded else None)
     if arrival_at is None:
         arrival_at = order.created_at
         _note_if(fills, "ARRIVAL_TIME_FROM_CREATION", notes)
     arrival = (
-        ctx.arrival_price or (recorded[0] if recorded else None) or _stand_in_arrival(order, ctx, arrival_at, notes)
+        ctx.arrival_price
+        or (recorded[0] if recorded else None)
+        or _stand_in_arrival(order, ctx, arrival_at, bool(fills), notes)
     )
+    commission = sum((f.commission for f in fills), ZERO) + ctx.fees
     decision = order.decision_price
     if decision is None:
         decision = arrival
@@ -260,7 +273,7 @@ def order_tca(
             average_fill_price=average,
             unfilled_quantity=order.quantity - filled,
             end_price=end,
-            commission=order.commission + ctx.fees,
+            commission=commission,
             spread_bps=ctx.spread_bps,
         )
         if ctx.spread_bps is None and filled:
@@ -294,7 +307,7 @@ def order_tca(
         slippage_arrival_bps=_slippage(order.side, average, arrival),
         slippage_decision_bps=_slippage(order.side, average, decision),
         shortfall=shortfall,
-        commission=order.commission + ctx.fees,
+        commission=commission,
         time_to_first_fill=fills[0].at - arrival_at if fills else None,
         time_to_completion=fills[-1].at - arrival_at if fills and filled == order.quantity else None,
         participation_pct_adv=filled / ctx.adv * 100 if ctx.adv else None,
@@ -318,15 +331,17 @@ def _slippage(side: Side, price: Decimal | None, benchmark: Decimal | None) -> D
     return slippage_bps(side, price, benchmark)
 
 
-def _stand_in_arrival(order: Order, ctx: MarketContext, arrival_at: datetime, notes: list[str]) -> Decimal | None:
+def _stand_in_arrival(
+    order: Order, ctx: MarketContext, arrival_at: datetime, filled: bool, notes: list[str]
+) -> Decimal | None:
     # A manually worked order may have no recorded arrival: the reference series, then the decision price, stand
     # in. Without fills the arrival price measures nothing, so its stand-in is not worth a note.
     from_reference = price_at(ctx.reference, arrival_at)
     if from_reference is not None:
-        _note_if(order.fills, "ARRIVAL_FROM_REFERENCE", notes)
+        _note_if(filled, "ARRIVAL_FROM_REFERENCE", notes)
         return from_reference
     if order.decision_price is not None:
-        _note_if(order.fills, "ARRIVAL_FROM_DECISION", notes)
+        _note_if(filled, "ARRIVAL_FROM_DECISION", notes)
         return order.decision_price
     return None
 

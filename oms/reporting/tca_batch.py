@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,15 +97,26 @@ def build_report(
     batch_id: str | None = None,
     warn_above_expected_bps: Decimal = ZERO,
 ) -> BatchTca:
-    """Measure `orders` (one batch). `contexts` maps an order id, or failing that a symbol, to its market context."""
+    """Measure `orders` (one batch). `contexts` maps an order id, or failing that a symbol, to its market context.
+
+    A child order whose parent is among `orders` is measured as part of its parent, so an algorithm's work shows
+    as one row and its quantity is counted once.
+    """
     contexts = contexts or {}
+    ids = {order.id for order in orders}
+    children: dict[str, list[Order]] = defaultdict(list)
+    for order in orders:
+        if order.parent_id in ids:
+            children[str(order.parent_id)].append(order)
     measured = tuple(
         order_tca(
             order,
             contexts.get(order.id) or contexts.get(order.symbol),
+            children=children.get(order.id, ()),
             warn_above_expected_bps=warn_above_expected_bps,
         )
         for order in orders
+        if order.parent_id not in ids
     )
     found = batch_id or next((o.batch_id for o in orders if o.batch_id), None) or ""
     return BatchTca(batch_id=found, orders=measured, totals=totals(measured))

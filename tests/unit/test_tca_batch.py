@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from oms.domain import Algo, Order
 from oms.reporting.display import bps, money, report_json
 from oms.reporting.tca import order_tca
 from oms.reporting.tca_batch import build_report, totals
-from tests.tca_samples import D, sample_batch
+from tests.tca_samples import T0, D, at, sample_batch, submitted_order
 
 
 def test_batch_slippage_is_weighted_by_value() -> None:
@@ -74,3 +75,24 @@ def test_display_rounds_half_away_from_zero() -> None:
     assert money(D("2.505")) == "2.51"
     assert bps(D("-2.505")) == "-2.51"
     assert bps(None) is None
+
+
+def test_an_algorithm_parent_is_measured_with_its_children() -> None:
+    """A TWAP parent of 100 worked as two children (50 @ 10.10, 50 @ 10.30) is one row: avg 10.20, 200 bps."""
+    parent = Order.create("SPY", "buy", "100", order_id="p", at=T0, decision_price=D(10), algo=Algo.TWAP)
+    parent.batch_id = "b-algo"
+    kids = []
+    for n, price in enumerate(("10.10", "10.30")):
+        child = submitted_order("SPY", "buy", "50", decision="10", order_id=f"c{n}", batch_id=f"b-algo-{n}")
+        child.parent_id = "p"
+        child.fill(f"x{n}", "50", price, at(60 * (n + 1)), commission="0.25")
+        kids.append(child)
+    report = build_report([parent, *kids])
+    assert [row.order_id for row in report.orders] == ["p"]
+    row = report.orders[0]
+    assert row.filled_quantity == 100
+    assert row.average_fill_price == D("10.20")
+    assert row.slippage_decision_bps == D(200)
+    assert row.commission == D("0.50")
+    assert row.time_to_first_fill == at(60) - at(0)  # from the first child's submission
+    assert report.totals.decision_notional == D(1000)  # the quantity is counted once
