@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from oms.domain.values import utcnow
 from oms.reporting.across import AcrossReport, across_batches
-from oms.reporting.tca import ZERO, MarketContext, OrderTca, order_tca
+from oms.reporting.tca import ZERO, MarketContext, OrderTca
 from oms.reporting.tca_batch import BatchTca, build_report
 from oms.reporting.tca_store import TcaResults, is_current
 from oms.store import Ledger
@@ -46,17 +46,17 @@ def report_since(
     measured: list[OrderTca] = []
     with ledger.unit_of_work() as uow:
         results = TcaResults(uow)
-        fresh: list[OrderTca] = []
+        changed: list[OrderTca] = []
         for batch_id in results.batch_ids_since(since):
             stored = results.for_batch(batch_id)
-            for order in uow.orders.for_batch(batch_id):
-                kept = stored.get(order.id)
-                if kept is not None and is_current(kept, order):
-                    measured.append(kept)
+            fresh = build_report(uow.orders.for_batch(batch_id), warn_above_expected_bps=warn_above_expected_bps)
+            for row in fresh.orders:
+                kept = stored.get(row.order_id)
+                if kept is not None and is_current(kept, row):
+                    measured.append(kept)  # it keeps the marks a person gave when it was measured
                 else:
-                    row = order_tca(order, warn_above_expected_bps=warn_above_expected_bps)
-                    fresh.append(row)
+                    changed.append(row)
                     measured.append(row)
-        results.replace(fresh, now or utcnow())
+        results.replace(changed, now or utcnow())
         uow.commit()
     return across_batches(measured, since=since)

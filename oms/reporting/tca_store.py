@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from oms.domain import Algo, Order, OrderStatus, Side, Urgency
+from oms.domain import Algo, OrderStatus, Side, Urgency
 from oms.reporting.tca import OrderTca, Shortfall
 from oms.store import UnitOfWork
 from oms.store.tables import BatchRow, TcaResultRow
@@ -112,9 +112,9 @@ def result_from_row(r: Any) -> OrderTca:
     )
 
 
-def is_current(result: OrderTca, order: Order) -> bool:
-    """Whether `result` still describes `order` (nothing was filled or decided since it was measured)."""
-    return result.status is order.status and result.filled_quantity == order.filled_quantity
+def is_current(stored: OrderTca, fresh: OrderTca) -> bool:
+    """Whether a stored result still describes its order, as `fresh` measures it now (same fills, same status)."""
+    return stored.status is fresh.status and stored.filled_quantity == fresh.filled_quantity
 
 
 class TcaResults:

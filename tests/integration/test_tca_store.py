@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from oms.domain import Batch
 from oms.reporting.ledger_reports import report_batch
+from oms.reporting.tca import order_tca
 from oms.reporting.tca_store import TcaResults, is_current
 from oms.store import Ledger
 from tests.tca_samples import T0, at, sample_batch
@@ -52,8 +53,8 @@ def test_a_result_goes_stale_when_its_order_fills_further(ledger: Ledger) -> Non
     with ledger.unit_of_work() as uow:
         msft = uow.orders.get("o-msft")
         assert msft is not None
-        assert is_current(result, msft)
+        assert is_current(result, order_tca(msft))
         msft.fill("late", "10", "19.70", at(400))
         uow.orders.save(msft)
         uow.commit()
-    assert not is_current(result, msft)
+    assert not is_current(result, order_tca(msft))
