@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from oms.cli import commands_core  # noqa: F401  (registers commands)
+from oms.cli import (
+    commands_core,  # noqa: F401  (registers commands)
+    commands_report,  # noqa: F401  (registers commands)
+)
 from oms.cli.app import app, main
 
 __all__ = ["app", "main"]

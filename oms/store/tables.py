@@ -108,3 +108,43 @@ class FillRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class TcaResultRow(SQLModel, table=True):
+    """The latest TCA of one order (oms.reporting.tca_store writes it); recomputed and replaced on each report."""
+
+    __tablename__ = "tca_results"
+
+    order_id: str = Field(sa_column=Column(String(40), ForeignKey("orders.id"), primary_key=True))
+    batch_id: str | None = Field(default=None, max_length=40, index=True)
+    computed_at: datetime = _time()
+    symbol: str = Field(max_length=24, index=True)
+    side: str = Field(max_length=8)
+    status: str = Field(max_length=32)
+    status_reason: str | None = Field(default=None, max_length=2000)
+    algo: str | None = Field(default=None, max_length=16)
+    urgency: str = Field(default="normal", max_length=16)
+    order_created_at: datetime = _time(index=True)
+    arrival_at: datetime = _time()
+    quantity: Decimal = _decimal()
+    filled_quantity: Decimal = _decimal()
+    decision_price: Decimal | None = _decimal(nullable=True)
+    arrival_price: Decimal | None = _decimal(nullable=True)
+    average_fill_price: Decimal | None = _decimal(nullable=True)
+    end_price: Decimal | None = _decimal(nullable=True)
+    expected_cost_bps: Decimal | None = _decimal(nullable=True)
+    slippage_arrival_bps: Decimal | None = _decimal(nullable=True)
+    slippage_decision_bps: Decimal | None = _decimal(nullable=True)
+    shortfall_delay: Decimal | None = _decimal(nullable=True)
+    shortfall_spread: Decimal | None = _decimal(nullable=True)
+    shortfall_impact: Decimal | None = _decimal(nullable=True)
+    shortfall_opportunity: Decimal | None = _decimal(nullable=True)
+    commission: Decimal = _decimal()
+    time_to_first_fill_s: Decimal | None = _decimal(nullable=True)
+    time_to_completion_s: Decimal | None = _decimal(nullable=True)
+    participation_pct_adv: Decimal | None = _decimal(nullable=True)
+    interval_twap: Decimal | None = _decimal(nullable=True)
+    interval_vwap: Decimal | None = _decimal(nullable=True)
+    vs_twap_bps: Decimal | None = _decimal(nullable=True)
+    vs_vwap_bps: Decimal | None = _decimal(nullable=True)
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

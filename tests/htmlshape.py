@@ -1,0 +1,43 @@
+"""Count what an HTML report draws: marks per chart, table rows, and anything that would reach the network."""
+
+from __future__ import annotations
+
+from collections import Counter
+from html.parser import HTMLParser
+
+
+class Shape(HTMLParser):
+    """Collect `chart-class/tag.mark-class` counts (e.g. `bars/rect.bar`) and every tag seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: Counter[str] = Counter()
+        self.tags: Counter[str] = Counter()
+        self.external: list[str] = []
+        self.order_rows = 0
+        self._chart: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags[tag] += 1
+        classes = (values.get("class") or "").split()
+        if tag == "svg" and "chart" in classes:
+            self._chart = next(c for c in classes if c != "chart")
+        elif self._chart and classes:
+            self.marks[f"{self._chart}/{tag}.{classes[0]}"] += 1
+        if tag == "tr" and values.get("data-order"):
+            self.order_rows += 1
+        for key in ("src", "href"):
+            if values.get(key):
+                self.external.append(f"{tag} {key}={values[key]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg":
+            self._chart = None
+
+
+def shape_of(html: str) -> Shape:
+    parser = Shape()
+    parser.feed(html)
+    parser.close()
+    return parser
