@@ -246,6 +246,15 @@ class OrderRepository:
             query = query.where(FILLS.c.broker == broker)
         return list(self._uow.connection.execute(query.order_by(FILLS.c.at, FILLS.c.id)))
 
+    def submitted_since(self, since: datetime) -> list[Any]:
+        """Orders sent to a broker since `since`: (order id, quantity, limit price, decision price, at)."""
+        query = (
+            select(ORDERS.c.id, ORDERS.c.quantity, ORDERS.c.limit_price, ORDERS.c.decision_price, EVENTS.c.at)
+            .join(EVENTS, EVENTS.c.order_id == ORDERS.c.id)
+            .where(and_(EVENTS.c.kind == EventKind.SUBMITTED.value, EVENTS.c.at >= since))
+        )
+        return list(self._uow.connection.execute(query))
+
     def known_exec_ids(self, broker: str, exec_ids: Iterable[str]) -> set[str]:
         wanted = list(set(exec_ids))
         known: set[str] = set()

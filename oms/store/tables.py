@@ -107,7 +107,6 @@ class FillRow(SQLModel, table=True):
     at: datetime = _time(index=True)
 
 
-metadata = SQLModel.metadata
 
 
 class TcaResultRow(SQLModel, table=True):
@@ -148,3 +147,44 @@ class TcaResultRow(SQLModel, table=True):
     vs_twap_bps: Decimal | None = _decimal(nullable=True)
     vs_vwap_bps: Decimal | None = _decimal(nullable=True)
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AuditRow(SQLModel, table=True):
+    """Who did what to the system itself and when: approvals, halts, resumes, adoptions by reconciliation."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=48, index=True)
+    subject: str = Field(default="", max_length=120, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ControlRow(SQLModel, table=True):
+    """A switch with its current value, e.g. the kill switch of one account (`halt:<broker>:<account>`)."""
+
+    __tablename__ = "controls"
+
+    key: str = Field(primary_key=True, max_length=120)
+    value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _time()
+    updated_by: str = Field(default="", max_length=120)
+
+
+class LeaseRow(SQLModel, table=True):
+    """One active scheduler per account and database: the holder renews its heartbeat or loses the lease."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True, max_length=120)
+    holder: str = Field(max_length=120)
+    host: str = Field(max_length=120)
+    pid: int
+    acquired_at: datetime = _time()
+    heartbeat_at: datetime = _time()
+    expires_at: datetime = _time()
+
+
+metadata = SQLModel.metadata
