@@ -1,0 +1,111 @@
+"""The composition root for brokers: the one place that names the concrete adapters.
+
+`make_broker("sim", settings, data_dir=...)` builds the adapter a command asked for. Adapters built on a broker SDK
+are imported only when chosen, so the CLI starts fast and runs without SDKs it does not use.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from oms.config import CONFIG_DIR, ConfigError, Settings
+from oms.domain.market import Security
+from oms.ports import Broker
+
+DEFAULT_SECURITIES = CONFIG_DIR / "securities.csv"
+
+Factory = Callable[[Settings, Path, dict[str, Any]], Broker]
+
+
+class UnknownBroker(ConfigError):
+    """The broker name is not one this build knows."""
+
+
+def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.sim import SimSettings, SimulatedBroker
+
+    table = settings.section("sim") | {
+        key: options.pop(key) for key in list(options) if key in SimSettings.model_fields
+    }
+    try:
+        sim_settings = SimSettings(**table)
+    except ValueError as exc:
+        raise ConfigError(f"[sim]: {exc}") from None
+    securities = options.pop("securities", None)
+    if securities is None:
+        securities = read_securities(Path(sim_settings.securities_file) if sim_settings.securities_file else None)
+    path = Path(sim_settings.path) if sim_settings.path else data_dir / "sim-venue.db"
+    return SimulatedBroker(path, securities, sim_settings, **options)
+
+
+def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.manual import ManualTicketBroker
+
+    table = settings.section("manual")
+    path = Path(table["path"]) if table.get("path") else data_dir / "manual-book.db"
+    return ManualTicketBroker(path, **options)
+
+
+BROKERS: dict[str, Factory] = {
+    "sim": _sim,
+    "manual": _manual,
+}
+
+
+def broker_names() -> list[str]:
+    return sorted(BROKERS)
+
+
+def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any) -> Broker:
+    """Build the broker adapter called `name`; options go to its constructor (e.g. `securities=`, `announce=`)."""
+    factory = BROKERS.get(name)
+    if factory is None:
+        raise UnknownBroker(f"--broker: unknown broker {name!r} (known: {', '.join(broker_names())})")
+    return factory(settings, data_dir, dict(options))
+
+
+def read_securities(path: Path | None = None) -> list[Security]:
+    """Read a security master CSV (symbol, name, asset_class, sector, last_price, adv, spread_bps, daily_volatility).
+
+    A stop-gap reader for the simulator until `oms.planning.securities` is on main; errors name FILE:LINE.
+    """
+    path = path or DEFAULT_SECURITIES
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [_security(path, line, row) for line, row in enumerate(csv.DictReader(handle), start=2)]
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such security master file") from None
+
+
+def _security(path: Path, line: int, row: Mapping[str, str | None]) -> Security:
+    def number(field: str, default: str | None = None) -> Decimal:
+        text = (row.get(field) or default or "").strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ConfigError(f"{path}:{line}: {field}: not a number: {text!r}") from None
+
+    symbol = (row.get("symbol") or "").strip().upper()
+    if not symbol:
+        raise ConfigError(f"{path}:{line}: symbol: missing")
+    return Security(
+        symbol=symbol,
+        name=(row.get("name") or symbol).strip(),
+        asset_class=(row.get("asset_class") or "").strip(),
+        sector=(row.get("sector") or "").strip(),
+        last_price=number("last_price"),
+        adv=number("adv"),
+        spread_bps=number("spread_bps", "5"),
+        daily_volatility=number("daily_volatility", "0.02"),
+        leveraged=_flag(row.get("leveraged")),
+        leverage_factor=number("leverage_factor", "1"),
+        fractional=_flag(row.get("fractional")),
+    )
+
+
+def _flag(text: str | None) -> bool:
+    return (text or "").strip().lower() in {"1", "true", "yes", "y"}
