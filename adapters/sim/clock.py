@@ -72,8 +72,10 @@ class SessionClock:
         return add_weekdays(self.first_session, session)
 
     def at(self, elapsed: float) -> datetime:
-        """Return the UTC datetime of an elapsed time (the start of a session maps to its 09:30 open)."""
+        """Return the UTC datetime of an elapsed time; a boundary between sessions is the earlier one's close."""
         session = self.session_of(elapsed)
+        if session > 0 and elapsed == session * SESSION_SECONDS:
+            session -= 1  # what happens at the boundary (DAY expiry) happens at 16:00, not at the next open
         opening = datetime.combine(self.session_date(session), SESSION_OPEN, NEW_YORK)
         return (opening + timedelta(seconds=elapsed - session * SESSION_SECONDS)).astimezone(UTC)
 
