@@ -28,12 +28,12 @@ def _utc_now() -> datetime:
 
 
 def _describe(request: OrderRequest) -> str:
-    price = f" limit {request.limit_price}" if request.limit_price is not None else ""
+    limit = f" {request.limit_price}" if request.limit_price is not None else ""
     stop = f" stop {request.stop_price}" if request.stop_price is not None else ""
     return (
-        f"ticket {request.client_order_id}: {request.side.value} {request.quantity} {request.symbol}"
-        f" {request.order_type.value}{price}{stop} {request.time_in_force.value.upper()}"
-        " - enter it at your broker, then record each fill"
+        f"ticket {request.client_order_id}: {request.side.value.upper()} {request.quantity} {request.symbol}"
+        f" {request.order_type.value.upper()}{limit}{stop} {request.time_in_force.value.upper()}"
+        " - enter it at your broker, then record its fills"
     )
 
 

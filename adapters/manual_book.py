@@ -182,15 +182,20 @@ class ManualBook:
             return _report(self._existing(self._conn, client_order_id))
 
     def traded_positions(self) -> list[Position]:
-        """Return the net quantity and average cost bought per symbol through this book (not the whole account)."""
+        """Return the net quantity and average cost per symbol traded through this book (not the whole account)."""
         net: dict[str, tuple[Decimal, Decimal]] = {}
         sql = "SELECT t.symbol, t.side, f.quantity, f.price FROM fills f JOIN tickets t USING (client_order_id)"
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY f.seq").fetchall()
         for row in rows:
             quantity, cost = net.get(row["symbol"], (Decimal(0), Decimal(0)))
-            signed = Side(row["side"]).sign * Decimal(row["quantity"])
-            net[row["symbol"]] = (quantity + signed, cost + signed * Decimal(row["price"]))
+            traded = Decimal(row["quantity"])
+            if Side(row["side"]) is Side.BUY:
+                quantity, cost = quantity + traded, cost + traded * Decimal(row["price"])
+            else:  # a sale takes out its share of the cost, leaving the average cost of what remains unchanged
+                cost -= cost * traded / quantity if quantity > 0 else Decimal(0)
+                quantity -= traded
+            net[row["symbol"]] = (quantity, cost)
         return [
             Position(symbol, quantity, (cost / quantity).quantize(_AVERAGE_PLACES))
             for symbol, (quantity, cost) in sorted(net.items())
