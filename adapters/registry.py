@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from oms.config import CONFIG_DIR, ConfigError, Settings
 from oms.domain.market import Security
 from oms.ports import Broker
@@ -28,13 +30,12 @@ class UnknownBroker(ConfigError):
 def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
     from adapters.sim import SimSettings, SimulatedBroker
 
-    table = settings.section("sim") | {
-        key: options.pop(key) for key in list(options) if key in SimSettings.model_fields
-    }
+    overrides = {key: options.pop(key) for key in list(options) if key in SimSettings.model_fields}
     try:
-        sim_settings = SimSettings(**table)
-    except ValueError as exc:
-        raise ConfigError(f"[sim]: {exc}") from None
+        sim_settings = SimSettings(**(settings.section("sim") | overrides))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     securities = options.pop("securities", None)
     if securities is None:
         securities = read_securities(Path(sim_settings.securities_file) if sim_settings.securities_file else None)
