@@ -12,6 +12,11 @@ from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.ports import FillReport, OrderReport, ReportStatus
 
 _AVERAGE_PLACES = Decimal("0.000001")
+# Enum lookups by value, cheaper than calling the enum for each of thousands of rows per poll.
+_SIDES = {side.value: side for side in Side}
+_TYPES = {kind.value: kind for kind in OrderType}
+_TIME_IN_FORCE = {tif.value: tif for tif in TimeInForce}
+_STATUSES = {status.value: status for status in ReportStatus}
 
 
 @dataclass(slots=True)
@@ -43,10 +48,10 @@ class OpenOrder:
             client_order_id=row["client_order_id"],
             broker_order_id=row["broker_order_id"],
             symbol=row["symbol"],
-            side=Side(row["side"]),
+            side=_SIDES[row["side"]],
             quantity=Decimal(row["quantity"]),
-            order_type=OrderType(row["order_type"]),
-            time_in_force=TimeInForce(row["time_in_force"]),
+            order_type=_TYPES[row["order_type"]],
+            time_in_force=_TIME_IN_FORCE[row["time_in_force"]],
             limit_price=Decimal(row["limit_price"]) if row["limit_price"] is not None else None,
             status=row["status"],
             filled=Decimal(row["filled_quantity"]),
@@ -140,9 +145,9 @@ def order_report(row: sqlite3.Row, clock: SessionClock) -> OrderReport:
         client_order_id=row["client_order_id"],
         broker_order_id=row["broker_order_id"],
         symbol=row["symbol"],
-        side=Side(row["side"]),
+        side=_SIDES[row["side"]],
         quantity=Decimal(row["quantity"]),
-        status=ReportStatus(row["status"]),
+        status=_STATUSES[row["status"]],
         filled_quantity=filled,
         average_fill_price=average,
         reason=row["reason"],
@@ -157,7 +162,7 @@ def fill_report(row: sqlite3.Row, clock: SessionClock) -> FillReport:
         client_order_id=row["client_order_id"],
         broker_order_id=row["broker_order_id"],
         symbol=row["symbol"],
-        side=Side(row["side"]),
+        side=_SIDES[row["side"]],
         quantity=Decimal(row["quantity"]),
         price=Decimal(row["price"]),
         at=clock.at(row["at_e"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -48,6 +49,12 @@ def weekdays_between(start: date, end: date) -> int:
     return count
 
 
+@lru_cache(maxsize=1024)
+def _opening(first_session: date, session: int) -> datetime:
+    """Return the UTC time of a session's open (cached: every report's timestamp needs one)."""
+    return datetime.combine(add_weekdays(first_session, session), SESSION_OPEN, NEW_YORK).astimezone(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionClock:
     """Map wall-clock seconds to elapsed session seconds and elapsed session seconds to UTC datetimes.
@@ -76,15 +83,14 @@ class SessionClock:
         session = self.session_of(elapsed)
         if session > 0 and elapsed == session * SESSION_SECONDS:
             session -= 1  # what happens at the boundary (DAY expiry) happens at 16:00, not at the next open
-        opening = datetime.combine(self.session_date(session), SESSION_OPEN, NEW_YORK)
-        return (opening + timedelta(seconds=elapsed - session * SESSION_SECONDS)).astimezone(UTC)
+        return _opening(self.first_session, session) + timedelta(seconds=elapsed - session * SESSION_SECONDS)
 
     def close_at(self, session: int) -> datetime:
         """Return the UTC datetime of a session's 16:00 close."""
         return datetime.combine(self.session_date(session), SESSION_CLOSE, NEW_YORK).astimezone(UTC)
 
     def open_at(self, session: int) -> datetime:
-        return datetime.combine(self.session_date(session), SESSION_OPEN, NEW_YORK).astimezone(UTC)
+        return _opening(self.first_session, session)
 
     def to_elapsed(self, moment: datetime) -> float:
         """Return the elapsed time of a datetime; times outside a session clamp to its open or close."""

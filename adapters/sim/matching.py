@@ -16,7 +16,7 @@ from adapters.sim import market
 from adapters.sim.book import OpenOrder, book_execution
 from adapters.sim.clock import SESSION_SECONDS
 from adapters.sim.settings import SimSettings
-from oms.domain.enums import OrderType, TimeInForce
+from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.market import Security
 from oms.ports import ReportStatus
 
@@ -49,32 +49,48 @@ def mid_at(conn: sqlite3.Connection, venue: Market, security: Security, step: in
     return mid
 
 
-def run_steps(conn: sqlite3.Connection, venue: Market, orders: list[OpenOrder], first: int, last: int) -> None:
-    """Match `orders` (all open orders, oldest first) on bars `first..last`."""
+_ANY_OPEN = "SELECT 1 FROM orders WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel') LIMIT 1"
+_LIVE_SYMBOLS = (
+    "SELECT DISTINCT symbol FROM orders"
+    " WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel') AND ack_e <= ?"
+)
+# The orders of one symbol that can trade at this bar's bid and ask: marketable ones, and IOC/FOK orders whose
+# leftovers must be cancelled. Resting limits are left in the database, so a bar costs the same for 10 or 10,000
+# of them; `_match` checks the limit again exactly.
+_CANDIDATES = (
+    "SELECT * FROM orders WHERE symbol = ? AND ack_e <= ?"
+    " AND status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
+    " AND (order_type = 'market' OR time_in_force IN ('ioc', 'fok')"
+    " OR (side = 'buy' AND CAST(limit_price AS REAL) >= ?) OR (side = 'sell' AND CAST(limit_price AS REAL) <= ?))"
+    " ORDER BY seq"
+)
+_EXPIRE_DAY_ORDERS = (
+    "UPDATE orders SET status = 'expired', reason = 'day order expired at the close', updated_e = ?"
+    " WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
+    " AND time_in_force = 'day' AND session <= ?"
+)
+
+
+def run_steps(conn: sqlite3.Connection, venue: Market, first: int, last: int) -> None:
+    """Match the open orders on bars `first..last`, stopping early once none is left."""
     step = venue.step_seconds
     for k in range(first, last + 1):
         bar_end = k * step
         session = int((bar_end - step) // SESSION_SECONDS)
         fraction = ((bar_end - step / 2) - session * SESSION_SECONDS) / SESSION_SECONDS
-        by_symbol: dict[str, list[OpenOrder]] = {}
-        for order in orders:
-            if order.is_open and order.ack_e <= bar_end:
-                by_symbol.setdefault(order.symbol, []).append(order)
-        for symbol, live in by_symbol.items():
+        for (symbol,) in conn.execute(_LIVE_SYMBOLS, (bar_end,)).fetchall():
             security = venue.securities.get(symbol)
             if security is None:
-                continue  # the venue was restarted without this symbol's reference data: leave it working
+                continue  # the venue was reopened without this symbol's reference data: leave it working
             mid = mid_at(conn, venue, security, k)
+            slack = mid * 1e-9  # float noise must not hide a crossing order; the exact check is in _match
+            ask, bid = market.touch(Side.BUY, security, mid) - slack, market.touch(Side.SELL, security, mid) + slack
             capacity = venue.settings.participation * market.step_volume(security, step, fraction)
-            for order in live:
-                capacity -= float(_match(conn, venue, security, order, mid, capacity, bar_end))
+            for row in conn.execute(_CANDIDATES, (symbol, bar_end, ask, bid)).fetchall():
+                capacity -= float(_match(conn, venue, security, OpenOrder.from_row(row), mid, capacity, bar_end))
         if bar_end % SESSION_SECONDS == 0:
-            for order in orders:
-                if order.is_open and order.time_in_force is TimeInForce.DAY and order.session <= session:
-                    order.close(ReportStatus.EXPIRED, bar_end, "day order expired at the close")
-                    order.save(conn)
-        orders = [order for order in orders if order.is_open]
-        if not orders:
+            conn.execute(_EXPIRE_DAY_ORDERS, (bar_end, session))
+        if conn.execute(_ANY_OPEN).fetchone() is None:
             return
 
 
@@ -93,10 +109,9 @@ def _match(
     price = market.impacted_price(order.side, security, mid, size, venue.settings.impact_coefficient)
     if order.order_type is OrderType.LIMIT and order.limit_price is not None:
         limit = float(order.limit_price)
-        touch = market.touch(order.side, security, mid)
-        if (touch - limit) * order.side.sign > 0:
+        if (market.touch(order.side, security, mid) - limit) * order.side.sign > 0:
             size = Decimal(0)  # the market has not crossed the limit
-        price = min(price, limit) if order.side.sign > 0 else max(price, limit)
+        price = min(price, limit) if order.side is Side.BUY else max(price, limit)
     if order.time_in_force is TimeInForce.FOK and size < order.remaining:
         order.close(ReportStatus.CANCELLED, at, "fill or kill: not fillable in full")
         order.save(conn)

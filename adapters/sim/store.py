@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_open ON orders (status)
     WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel');
+CREATE INDEX IF NOT EXISTS orders_open_by_symbol ON orders (symbol, seq)
+    WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel');
 CREATE INDEX IF NOT EXISTS orders_updated ON orders (updated_e);
 CREATE TABLE IF NOT EXISTS executions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -43,7 +43,6 @@ log = get_logger("adapters.sim")
 
 # Spelled out (the statuses of store.OPEN_STATUSES) so every statement is a literal.
 _OPEN = "status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
-_SELECT_OPEN = "SELECT * FROM orders WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
 
 
 class _CommitThenRaise(Exception):
@@ -243,9 +242,7 @@ class SimVenue:
         step = int(elapsed // self._market.step_seconds)
         done = int(meta["step_done"])
         if step > done:
-            rows = conn.execute(_SELECT_OPEN + " ORDER BY seq").fetchall()
-            if rows:
-                run_steps(conn, self._market, [OpenOrder.from_row(row) for row in rows], done + 1, step)
+            run_steps(conn, self._market, done + 1, step)
             store.write_meta(conn, step_done=step)
         conn.execute(
             "UPDATE orders SET status = 'working', updated_e = ack_e WHERE status = 'pending' AND ack_e <= ?",
