@@ -78,7 +78,7 @@ class ManualTicketBroker:
         """Record that the person cancelled what is left; BrokerRejected ("too late: filled") once it ended."""
         await asyncio.to_thread(self.book.cancel, client_order_id)
 
-    async def record_fill(
+    def record_fill(
         self,
         client_order_id: str,
         quantity: Decimal,
@@ -88,19 +88,19 @@ class ManualTicketBroker:
     ) -> bool:
         """Book one fill the person typed; return False when the same fill was booked before.
 
-        Raises ManualEntryError (an overfill, an unknown order, a bad number) and books nothing then.
+        Synchronous, like the commands that call it. Raises ManualEntryError (a ValueError: an overfill, an
+        unknown order, a bad number) and books nothing then.
         """
-        fill = ManualFill(client_order_id, quantity, price, at or self._now(), exec_id)
-        (booked,) = await asyncio.to_thread(self.book.record_fills, [fill])
+        (booked,) = self.book.record_fills([ManualFill(client_order_id, quantity, price, at or self._now(), exec_id)])
         return booked
 
-    async def import_fills(self, rows: Iterable[ManualFill]) -> list[bool]:
+    def import_fills(self, rows: Iterable[ManualFill]) -> list[bool]:
         """Book a broker's fill export all or nothing; return, per row, whether it was new."""
-        return await asyncio.to_thread(self.book.record_fills, list(rows))
+        return self.book.record_fills(list(rows))
 
-    async def record_reject(self, client_order_id: str, reason: str) -> None:
+    def record_reject(self, client_order_id: str, reason: str) -> None:
         """Record that the person's broker refused the ticket."""
-        await asyncio.to_thread(self.book.reject, client_order_id, reason)
+        self.book.reject(client_order_id, reason)
 
     async def order_reports(self, *, open_only: bool = True, since: datetime | None = None) -> Sequence[OrderReport]:
         return await asyncio.to_thread(lambda: self.book.order_reports(open_only=open_only, since=since))

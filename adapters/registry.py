@@ -7,7 +7,7 @@ are imported only when chosen, so the CLI starts fast and runs without SDKs it d
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from oms.config import CONFIG_DIR, ConfigError, Settings
-from oms.domain.market import Security
+from oms.domain.market import Portfolio, Security
 from oms.ports import Broker
 
 DEFAULT_SECURITIES = CONFIG_DIR / "securities.csv"
@@ -36,11 +36,28 @@ def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    opening: Portfolio | None = options.pop("opening", None)
+    if opening is not None:
+        # Only a venue file created now takes these; an existing venue keeps its own cash and holdings.
+        sim_settings = sim_settings.model_copy(update={"starting_cash": opening.cash})
+        options.setdefault("initial_positions", list(opening.positions.values()))
     securities = options.pop("securities", None)
     if securities is None:
-        securities = read_securities(Path(sim_settings.securities_file) if sim_settings.securities_file else None)
+        securities = _security_master(settings, sim_settings)
     path = Path(sim_settings.path) if sim_settings.path else data_dir / "sim-venue.db"
     return SimulatedBroker(path, securities, sim_settings, **options)
+
+
+def _security_master(settings: Settings, sim_settings: Any) -> Iterable[Security]:
+    """Return the securities the venue prices: `[sim] securities_file`, else planning's security master."""
+    if sim_settings.securities_file:
+        return read_securities(Path(sim_settings.securities_file))
+    try:
+        from oms.planning.securities import SecurityMaster
+        from oms.planning.settings import PlanningSettings
+    except ImportError:  # planning not merged yet: read the default file with the stop-gap reader below
+        return read_securities(None)
+    return SecurityMaster.load(PlanningSettings.from_settings(settings).securities)
 
 
 def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
@@ -62,7 +79,12 @@ def broker_names() -> list[str]:
 
 
 def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any) -> Broker:
-    """Build the broker adapter called `name`; options go to its constructor (e.g. `securities=`, `announce=`)."""
+    """Build the broker adapter called `name`; options go to its constructor.
+
+    sim: `securities=` (default: the security master), `opening=` a Portfolio whose cash and holdings a new
+    venue starts with, any `[sim]` setting (e.g. `speed=600`), `wall=`. manual: `announce=` a callable taking
+    the one-line acknowledgement of each ticket.
+    """
     factory = BROKERS.get(name)
     if factory is None:
         raise UnknownBroker(f"--broker: unknown broker {name!r} (known: {', '.join(broker_names())})")

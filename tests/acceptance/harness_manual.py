@@ -27,7 +27,7 @@ class _Desk(ManualTicketBroker):
             raise BrokerUnavailable("the reply was lost after the book kept the ticket")
         if self.reject_reason is not None:
             reason, self.reject_reason = self.reject_reason, None
-            await self.record_reject(request.client_order_id, reason)
+            self.record_reject(request.client_order_id, reason)
         return report
 
 
@@ -43,7 +43,7 @@ class ManualHarness:
     async def execute(self, client_order_id: str, quantity: Decimal, price: Decimal | None = None) -> None:
         at = datetime.now(UTC)
         for _ in range(2 if self.typed_twice else 1):
-            await self.broker.record_fill(client_order_id, quantity, price or self.reference_price, at)
+            self.broker.record_fill(client_order_id, quantity, price or self.reference_price, at)
 
     async def reject_next_submission(self, reason: str) -> None:
         self.broker.reject_reason = reason

@@ -43,8 +43,8 @@ async def test_a_submitted_ticket_is_working_and_announced_in_one_line(
 async def test_the_same_fill_typed_twice_is_booked_once(broker: ManualTicketBroker) -> None:
     """Without an exec id the id is derived from what was typed, so a repeat is recognised and ignored."""
     await broker.submit(ticket())
-    assert await broker.record_fill("b1-0001", Decimal(40), Decimal("40.05"), AT) is True
-    assert await broker.record_fill("b1-0001", Decimal("40.0"), Decimal("40.050"), AT) is False
+    assert broker.record_fill("b1-0001", Decimal(40), Decimal("40.05"), AT) is True
+    assert broker.record_fill("b1-0001", Decimal("40.0"), Decimal("40.050"), AT) is False
     (fill,) = await broker.fill_reports()
     assert fill.exec_id == derived_exec_id(ManualFill("b1-0001", Decimal(40), Decimal("40.05"), AT))
     report = await broker.find_order("b1-0001")
@@ -58,9 +58,9 @@ async def test_the_same_fill_typed_twice_is_booked_once(broker: ManualTicketBrok
 async def test_an_overfill_is_refused_with_the_numbers_and_books_nothing(broker: ManualTicketBroker) -> None:
     """A fill larger than what is left is refused, saying how much is filled and left."""
     await broker.submit(ticket())
-    await broker.record_fill("b1-0001", Decimal(70), Decimal(40), AT)
+    broker.record_fill("b1-0001", Decimal(70), Decimal(40), AT)
     with pytest.raises(ManualEntryError, match=r"overfill the order \(70 of 100 already filled, 30 left\)") as error:
-        await broker.record_fill("b1-0001", Decimal(31), Decimal(40), AT)
+        broker.record_fill("b1-0001", Decimal(31), Decimal(40), AT)
     assert error.value.code == "OVERFILL"
     assert (await broker.find_order("b1-0001")).filled_quantity == 70
 
@@ -73,18 +73,18 @@ async def test_an_import_is_all_or_nothing(broker: ManualTicketBroker) -> None:
         ManualFill("unknown", Decimal(10), Decimal(40), AT, "E2"),
     ]
     with pytest.raises(ManualEntryError, match="unknown: no such order"):
-        await broker.import_fills(rows)
+        broker.import_fills(rows)
     assert await broker.fill_reports() == []
     good = [rows[0], ManualFill("b1-0001", Decimal(90), Decimal(41), AT, "E3")]
-    assert await broker.import_fills(good) == [True, True]
-    assert await broker.import_fills(good) == [False, False]
+    assert broker.import_fills(good) == [True, True]
+    assert broker.import_fills(good) == [False, False]
     assert (await broker.find_order("b1-0001")).status is ReportStatus.FILLED
 
 
 async def test_typed_values_are_checked(broker: ManualTicketBroker) -> None:
     """Non-positive numbers, times without a zone and a reused exec id with other details are refused."""
     await broker.submit(ticket())
-    await broker.record_fill("b1-0001", Decimal(1), Decimal(40), AT, exec_id="E1")
+    broker.record_fill("b1-0001", Decimal(1), Decimal(40), AT, exec_id="E1")
     bad = {
         "INVALID_QUANTITY": ManualFill("b1-0001", Decimal(0), Decimal(40), AT),
         "INVALID_PRICE": ManualFill("b1-0001", Decimal(1), Decimal(-1), AT),
@@ -93,20 +93,20 @@ async def test_typed_values_are_checked(broker: ManualTicketBroker) -> None:
     }
     for code, fill in bad.items():
         with pytest.raises(ManualEntryError) as error:
-            await broker.import_fills([fill])
+            broker.import_fills([fill])
         assert error.value.code == code
 
 
 async def test_cancel_marks_the_remainder_and_late_fills_are_still_booked(broker: ManualTicketBroker) -> None:
     """A cancel keeps what filled; a fill typed after it is booked, and completes the order when nothing is left."""
     await broker.submit(ticket())
-    await broker.record_fill("b1-0001", Decimal(60), Decimal(40), AT)
+    broker.record_fill("b1-0001", Decimal(60), Decimal(40), AT)
     await broker.cancel("b1-0001")
     assert (await broker.find_order("b1-0001")).status is ReportStatus.CANCELLED
     assert await broker.order_reports() == []
-    await broker.record_fill("b1-0001", Decimal(10), Decimal(40), AT.replace(minute=5))
+    broker.record_fill("b1-0001", Decimal(10), Decimal(40), AT.replace(minute=5))
     assert (await broker.find_order("b1-0001")).status is ReportStatus.CANCELLED
-    await broker.record_fill("b1-0001", Decimal(30), Decimal(40), AT.replace(minute=6))
+    broker.record_fill("b1-0001", Decimal(30), Decimal(40), AT.replace(minute=6))
     assert (await broker.find_order("b1-0001")).status is ReportStatus.FILLED
     with pytest.raises(BrokerRejected, match="too late: filled"):
         await broker.cancel("b1-0001")
@@ -118,14 +118,14 @@ async def test_rejects_and_unknown_orders(broker: ManualTicketBroker) -> None:
     with pytest.raises(BrokerRejected, match="unique"):
         await broker.submit(ticket())
     await broker.submit(ticket("b1-0002"))
-    await broker.record_reject("b1-0002", "symbol halted")
+    broker.record_reject("b1-0002", "symbol halted")
     rejected = await broker.find_order("b1-0002")
     assert (rejected.status, rejected.reason) == (ReportStatus.REJECTED, "symbol halted")
     with pytest.raises(ManualEntryError, match="rejected"):
-        await broker.record_fill("b1-0002", Decimal(1), Decimal(40), AT)
-    await broker.record_fill("b1-0001", Decimal(1), Decimal(40), AT)
+        broker.record_fill("b1-0002", Decimal(1), Decimal(40), AT)
+    broker.record_fill("b1-0001", Decimal(1), Decimal(40), AT)
     with pytest.raises(ManualEntryError):
-        await broker.record_reject("b1-0001", "too late")
+        broker.record_reject("b1-0001", "too late")
     with pytest.raises(OrderNotFound):
         await broker.find_order("nope")
     with pytest.raises(OrderNotFound):
@@ -136,8 +136,8 @@ async def test_positions_are_what_was_traded_through_the_book(broker: ManualTick
     """Positions net buys and sells per symbol; another instance on the same file sees the same book."""
     await broker.submit(ticket("b", quantity=100))
     await broker.submit(ticket("s", side=Side.SELL, quantity=40))
-    await broker.record_fill("b", Decimal(100), Decimal(40), AT)
-    await broker.record_fill("s", Decimal(40), Decimal(42), AT)
+    broker.record_fill("b", Decimal(100), Decimal(40), AT)
+    broker.record_fill("s", Decimal(40), Decimal(42), AT)
     other = ManualTicketBroker(tmp_path / "manual-book.db")
     assert await other.positions() == [Position("XYZ", Decimal(60), Decimal(40))]
     assert await other.clock() is None

@@ -11,6 +11,7 @@ from adapters.manual import ManualTicketBroker
 from adapters.registry import UnknownBroker, broker_names, make_broker, read_securities
 from adapters.sim import SimulatedBroker
 from oms.config import ConfigError, load_settings
+from oms.domain.market import Portfolio, Position
 from oms.ports import Broker
 from tests.integration.venues.conftest import SECURITIES
 
@@ -63,3 +64,18 @@ def test_the_security_master_reader_names_the_bad_line(tmp_path: Path) -> None:
         read_securities(bad)
     with pytest.raises(ConfigError, match="no such security master file"):
         read_securities(tmp_path / "missing.csv")
+
+
+def test_a_new_sim_venue_opens_with_the_given_portfolio(tmp_path: Path) -> None:
+    """`opening=` seeds a new venue's cash and holdings; reopening the venue keeps what it has become."""
+    opening = Portfolio(cash=Decimal(5_000), positions={"AAA": Position("AAA", Decimal(30), Decimal(90))})
+    broker = make_broker("sim", load_settings(None), data_dir=tmp_path, securities=SECURITIES, opening=opening)
+    assert isinstance(broker, SimulatedBroker)
+    assert broker.venue.account().cash == 5_000
+    assert broker.venue.positions() == [Position("AAA", Decimal(30), Decimal(90))]
+    broker.venue.close()
+    other = Portfolio(cash=Decimal(1), positions={})
+    again = make_broker("sim", load_settings(None), data_dir=tmp_path, securities=SECURITIES, opening=other)
+    assert isinstance(again, SimulatedBroker)
+    assert again.venue.account().cash == 5_000
+    again.venue.close()
