@@ -183,6 +183,12 @@ class SimVenue:
             at=clock.at(elapsed), is_open=True, next_open=clock.open_at(session + 1), next_close=clock.close_at(session)
         )
 
+    def submissions(self) -> dict[str, int]:
+        """Return how many submits reached the venue per client order id, refused ones included (for crash drills)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT client_order_id, COUNT(*) FROM submissions GROUP BY client_order_id")
+            return {row[0]: row[1] for row in rows}
+
     # -- remote control (tests, demos; another process sees the switches) -------------------------------------------
 
     def _set_fault(self, name: str, value: str | None) -> None:
@@ -251,12 +257,15 @@ class SimVenue:
         return _Now(clock, elapsed, step)
 
     def _submit(self, conn: sqlite3.Connection, now: _Now, request: OrderRequest) -> OrderReport:
-        refusal = faults.take(conn, faults.REJECT_NEXT)
-        if refusal is not None:
-            raise _CommitThenRaise(BrokerRejected(refusal, code="SIMULATED_REJECT"))
         timeout = faults.take(conn, faults.TIMEOUT_NEXT)
         if timeout == "lost":
             raise _CommitThenRaise(BrokerUnavailable("simulated timeout: the order never reached the venue"))
+        conn.execute(
+            "INSERT INTO submissions (client_order_id, at_e) VALUES (?, ?)", (request.client_order_id, now.elapsed)
+        )
+        refusal = faults.take(conn, faults.REJECT_NEXT)
+        if refusal is not None:
+            raise _CommitThenRaise(BrokerRejected(refusal, code="SIMULATED_REJECT"))
         self._validate(conn, now, request)
         latency = self.settings.ack_latency_seconds
         status = ReportStatus.WORKING if latency <= 0 else ReportStatus.PENDING

@@ -36,6 +36,7 @@ async def test_definite_rejects_carry_a_reason_code(make_broker: MakeBroker) -> 
     for coid in ("u", "s", "b"):
         with pytest.raises(OrderNotFound):
             await broker.find_order(coid)
+    assert broker.venue.submissions() == {"sell-60": 2, "u": 1, "s": 1, "b": 1}
     assert (await broker.submit(order("s40", symbol="BBB", side=Side.SELL, quantity=40))).status is ReportStatus.PENDING
 
 
