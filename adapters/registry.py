@@ -10,13 +10,16 @@ import csv
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from oms.config import CONFIG_DIR, ConfigError, Settings
 from oms.domain.market import Portfolio, Security
 from oms.ports import Broker
+
+if TYPE_CHECKING:
+    from adapters.sim import SimSettings
 
 DEFAULT_SECURITIES = CONFIG_DIR / "securities.csv"
 
@@ -48,7 +51,7 @@ def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
     return SimulatedBroker(path, securities, sim_settings, **options)
 
 
-def _security_master(settings: Settings, sim_settings: Any) -> Iterable[Security]:
+def _security_master(settings: Settings, sim_settings: SimSettings) -> Iterable[Security]:
     """Return the securities the venue prices: `[sim] securities_file`, else planning's security master."""
     if sim_settings.securities_file:
         return read_securities(Path(sim_settings.securities_file))
