@@ -149,14 +149,22 @@ class Broker(Protocol):
         ...
 
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
-        """Ask for a cancel; the outcome arrives in reports. Raises BrokerRejected when it is definitely too late."""
+        """Ask for a cancel; the outcome arrives in reports. Raises BrokerRejected when it is definitely too late
+        (the order already ended) and OrderNotFound when the broker never had the order."""
         ...
 
-    async def order_reports(
-        self, *, open_only: bool = True, since: datetime | None = None
-    ) -> Sequence[OrderReport]: ...
+    async def order_reports(self, *, open_only: bool = True, since: datetime | None = None) -> Sequence[OrderReport]:
+        """Return the orders (open ones by default) in one call; `since` keeps those changed at or after it.
 
-    async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]: ...
+        Times are the venue's own (the simulator's clock runs ahead of the wall clock): take `since` from the
+        `updated_at` / `at` of earlier reports, never from the local clock.
+        """
+        ...
+
+    async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Return the executions in one call (at or after `since`, in the venue's time). The same `exec_id` may come
+        back more than once, in one answer or across calls: book by `exec_id`."""
+        ...
 
     async def find_order(self, client_order_id: str) -> OrderReport:
         """Look an order up by our id. Raises OrderNotFound (definite) or BrokerUnavailable."""

@@ -1,0 +1,137 @@
+"""The composition root for brokers: the one place that names the concrete adapters.
+
+`make_broker("sim", settings, data_dir=...)` builds the adapter a command asked for. Adapters built on a broker SDK
+are imported only when chosen, so the CLI starts fast and runs without SDKs it does not use.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from oms.config import CONFIG_DIR, ConfigError, Settings
+from oms.domain.market import Portfolio, Security
+from oms.ports import Broker
+
+if TYPE_CHECKING:
+    from adapters.sim import SimSettings
+
+DEFAULT_SECURITIES = CONFIG_DIR / "securities.csv"
+
+Factory = Callable[[Settings, Path, dict[str, Any]], Broker]
+
+
+class UnknownBroker(ConfigError):
+    """The broker name is not one this build knows."""
+
+
+def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.sim import SimSettings, SimulatedBroker
+
+    overrides = {key: options.pop(key) for key in list(options) if key in SimSettings.model_fields}
+    try:
+        sim_settings = SimSettings(**(settings.section("sim") | overrides))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    opening: Portfolio | None = options.pop("opening", None)
+    if opening is not None:
+        # Only a venue file created now takes these; an existing venue keeps its own cash and holdings.
+        sim_settings = sim_settings.model_copy(update={"starting_cash": opening.cash})
+        options.setdefault("initial_positions", list(opening.positions.values()))
+    securities = options.pop("securities", None)
+    if securities is None:
+        securities = _security_master(settings, sim_settings)
+    path = Path(sim_settings.path) if sim_settings.path else data_dir / "sim-venue.db"
+    return SimulatedBroker(path, securities, sim_settings, **options)
+
+
+def _security_master(settings: Settings, sim_settings: SimSettings) -> Iterable[Security]:
+    """Return the securities the venue prices: `[sim] securities_file`, else planning's security master."""
+    if sim_settings.securities_file:
+        return read_securities(Path(sim_settings.securities_file))
+    try:
+        from oms.planning.securities import SecurityMaster
+        from oms.planning.settings import PlanningSettings
+    except ImportError:  # planning not merged yet: read the default file with the stop-gap reader below
+        return read_securities(None)
+    return SecurityMaster.load(PlanningSettings.from_settings(settings).securities)
+
+
+def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.manual import ManualTicketBroker
+
+    table = settings.section("manual")
+    path = Path(table["path"]) if table.get("path") else data_dir / "manual-book.db"
+    return ManualTicketBroker(path, **options)
+
+
+BROKERS: dict[str, Factory] = {
+    "sim": _sim,
+    "manual": _manual,
+}
+
+
+def broker_names() -> list[str]:
+    return sorted(BROKERS)
+
+
+def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any) -> Broker:
+    """Build the broker adapter called `name`; options go to its constructor.
+
+    sim: `securities=` (default: the security master), `opening=` a Portfolio whose cash and holdings a new
+    venue starts with, any `[sim]` setting (e.g. `speed=600`), `wall=`. manual: `announce=` a callable taking
+    the one-line acknowledgement of each ticket.
+    """
+    factory = BROKERS.get(name)
+    if factory is None:
+        raise UnknownBroker(f"--broker: unknown broker {name!r} (known: {', '.join(broker_names())})")
+    return factory(settings, data_dir, dict(options))
+
+
+def read_securities(path: Path | None = None) -> list[Security]:
+    """Read a security master CSV (symbol, name, asset_class, sector, last_price, adv, spread_bps, daily_volatility).
+
+    A stop-gap reader for the simulator until `oms.planning.securities` is on main; errors name FILE:LINE.
+    """
+    path = path or DEFAULT_SECURITIES
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [_security(path, line, row) for line, row in enumerate(csv.DictReader(handle), start=2)]
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such security master file") from None
+
+
+def _security(path: Path, line: int, row: Mapping[str, str | None]) -> Security:
+    def number(field: str, default: str | None = None) -> Decimal:
+        text = (row.get(field) or default or "").strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ConfigError(f"{path}:{line}: {field}: not a number: {text!r}") from None
+
+    symbol = (row.get("symbol") or "").strip().upper()
+    if not symbol:
+        raise ConfigError(f"{path}:{line}: symbol: missing")
+    return Security(
+        symbol=symbol,
+        name=(row.get("name") or symbol).strip(),
+        asset_class=(row.get("asset_class") or "").strip(),
+        sector=(row.get("sector") or "").strip(),
+        last_price=number("last_price"),
+        adv=number("adv"),
+        spread_bps=number("spread_bps", "5"),
+        daily_volatility=number("daily_volatility", "0.02"),
+        leveraged=_flag(row.get("leveraged")),
+        leverage_factor=number("leverage_factor", "1"),
+        fractional=_flag(row.get("fractional")),
+    )
+
+
+def _flag(text: str | None) -> bool:
+    return (text or "").strip().lower() in {"1", "true", "yes", "y"}
