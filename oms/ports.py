@@ -156,14 +156,14 @@ class Broker(Protocol):
     async def order_reports(self, *, open_only: bool = True, since: datetime | None = None) -> Sequence[OrderReport]:
         """Return the orders (open ones by default) in one call; `since` keeps those changed at or after it.
 
-        Times are the venue's own (the simulator's clock runs ahead of the wall clock): take `since` from the
-        `updated_at` / `at` of earlier reports, never from the local clock.
+        `since` is wall-clock UTC, as the OMS's own clock reads it; a venue with a simulated clock (the simulator
+        runs ahead of the wall clock) maps it onto its own timeline. Times *in* the reports are the venue's own.
         """
         ...
 
     async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
-        """Return the executions in one call (at or after `since`, in the venue's time). The same `exec_id` may come
-        back more than once, in one answer or across calls: book by `exec_id`."""
+        """Return the executions in one call (at or after `since`, wall-clock UTC as for `order_reports`). The same
+        `exec_id` may come back more than once, in one answer or across calls: book by `exec_id`."""
         ...
 
     async def find_order(self, client_order_id: str) -> OrderReport:

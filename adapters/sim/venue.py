@@ -116,7 +116,7 @@ class SimVenue:
                 sql += " AND " + _OPEN
             if since is not None:
                 sql += " AND updated_e >= ?"
-                params.append(now.clock.to_elapsed(since))
+                params.append(now.clock.elapsed(since.timestamp()))
             return [order_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
 
         return self._run(read)
@@ -126,7 +126,7 @@ class SimVenue:
             self._fail_if_reports_down(conn)
             sql, params = "SELECT * FROM executions", []
             if since is not None:
-                sql, params = sql + " WHERE at_e >= ?", [now.clock.to_elapsed(since)]
+                sql, params = sql + " WHERE at_e >= ?", [now.clock.elapsed(since.timestamp())]
             fills = [fill_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
             if faults.peek(conn, faults.DUPLICATE_FILLS):
                 return [twin for fill in fills for twin in (fill, fill)]

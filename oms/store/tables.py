@@ -107,8 +107,6 @@ class FillRow(SQLModel, table=True):
     at: datetime = _time(index=True)
 
 
-
-
 class TcaResultRow(SQLModel, table=True):
     """The latest TCA of one order (oms.reporting.tca_store writes it); recomputed and replaced on each report."""
 

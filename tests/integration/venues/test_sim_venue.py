@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -140,19 +141,23 @@ async def test_account_and_positions_follow_the_fills(make_broker: MakeBroker, w
     assert account.equity == account.cash + Decimal("1000.00")  # valued at the mid
 
 
-async def test_reports_since_a_time_return_only_what_changed(make_broker: MakeBroker, wall: FakeWall) -> None:
-    """`since` filters order reports by last change and fill reports by execution time, inclusively."""
+async def test_reports_since_a_wall_clock_time_return_only_what_changed(
+    make_broker: MakeBroker, wall: FakeWall
+) -> None:
+    """`since` is wall-clock time, mapped onto the venue's faster clock: it keeps what changed at or after it."""
     broker = make_broker()
+    start = datetime.fromtimestamp(wall.now, UTC)
     await broker.submit(order("early", quantity=10))
     wall.advance(2.0)
     (early_fill,) = await broker.fill_reports()
     wall.advance(10.0)
+    cut = datetime.fromtimestamp(wall.now, UTC)
     await broker.submit(order("late", quantity=10))
     wall.advance(2.0)
-    late_fills = await broker.fill_reports(since=(await broker.find_order("late")).updated_at)
-    assert [f.client_order_id for f in late_fills] == ["late"]
-    assert [f.client_order_id for f in await broker.fill_reports(since=early_fill.at)] == ["early", "late"]
-    changed = await broker.order_reports(open_only=False, since=late_fills[0].at)
+    assert early_fill.at > cut  # the venue's own times run ahead of the wall clock
+    assert [f.client_order_id for f in await broker.fill_reports(since=cut)] == ["late"]
+    assert [f.client_order_id for f in await broker.fill_reports(since=start)] == ["early", "late"]
+    changed = await broker.order_reports(open_only=False, since=cut)
     assert [r.client_order_id for r in changed] == ["late"]
 
 
