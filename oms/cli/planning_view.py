@@ -13,7 +13,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from oms.planning.plan import Plan, PlannedOrder
+from oms.planning.plan import Plan
 from oms.planning.rebalance import Rebalance
 
 

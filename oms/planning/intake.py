@@ -47,6 +47,7 @@ OPTIONAL = {
 }
 _ACTIONS = {"buy": Side.BUY, "sell": Side.SELL}
 _PLANNABLE_TYPES = {OrderType.MARKET, OrderType.LIMIT}
+_NOT_AN_OBJECT = "\x00not-an-object"
 
 __all__ = ["IntakeError", "TradeRecommendation", "load_recommendations", "parse_rows"]
 
@@ -100,6 +101,9 @@ def parse_rows(
     problems: list[str] = []
     first_side: dict[str, tuple[Side, str]] = {}
     for place, row in rows:
+        if row.unknown == (_NOT_AN_OBJECT,):
+            problems.append(f"{place}: row: expected an object with symbol, action and shares")
+            continue
         recommendation, row_problems = _parse_row(place, row, master)
         problems += [f"{place}: {problem}" for problem in row_problems]
         if recommendation is None:
@@ -223,7 +227,7 @@ def _json_rows(path: Path) -> Iterator[tuple[str, Row]]:
     for index, item in enumerate(data, start=1):
         place = f"{path}:item {index}"
         if not isinstance(item, dict):
-            yield place, Row(index, {}, unknown=("row",))
+            yield place, Row(index, {}, unknown=(_NOT_AN_OBJECT,))
             continue
         cells = {str(key).strip().lower(): _text(value) for key, value in item.items()}
         unknown = tuple(name for name in cells if name not in known)

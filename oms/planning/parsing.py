@@ -141,7 +141,7 @@ class RowReader:
         if row.overflow:
             self.problems.append("row: more cells than the header has columns")
         for name in row.unknown:
-            self.problems.append(f"{name}: unknown field" if name != "row" else "row: expected an object")
+            self.problems.append(f"{name}: unknown field")
 
     def take(self, name: str, parse: Callable[[str], T]) -> T | None:
         """Return the parsed cell, or None after noting the problem."""

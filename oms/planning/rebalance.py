@@ -76,6 +76,10 @@ def rebalance(
     trades, skipped = _drop_small(trades, limits)
     sells = [t for t in trades if t.side is Side.SELL]
     buys = [t for t in trades if t.side is Side.BUY]
+    leveraged_note = _cap_leveraged_buys(buys, sells, portfolio, securities, nav, limits)
+    if leveraged_note:
+        adjustments.append(leveraged_note)
+    buys = [t for t in buys if t.shares > 0]
     budget = portfolio.cash + sum((t.value for t in sells), ZERO) - cash_floor * nav
     buys, more_skipped, note = _fit_buys(buys, budget, limits, cash_floor)
     skipped += more_skipped
@@ -189,6 +193,43 @@ def _drop_small(trades: list[_Trade], limits: RebalanceSettings) -> tuple[list[_
             continue
         kept.append(trade)
     return kept, skipped
+
+
+def _cap_leveraged_buys(
+    buys: list[_Trade],
+    sells: list[_Trade],
+    portfolio: Portfolio,
+    securities: dict[str, Security],
+    nav: Decimal,
+    limits: RebalanceSettings,
+) -> str | None:
+    """Trim leveraged buys when skipped small sells would otherwise leave leveraged exposure above its limit."""
+    sold = {t.security.symbol: t.shares for t in sells}
+    leveraged_buys = [t for t in buys if t.security.leveraged]
+    after = sum(
+        (
+            (position.quantity - sold.get(symbol, ZERO)) * securities[symbol].last_price
+            for symbol, position in portfolio.positions.items()
+            if securities[symbol].leveraged
+        ),
+        ZERO,
+    ) + sum((t.value for t in leveraged_buys), ZERO)
+    excess = after - limits.max_leveraged * nav
+    if excess <= 0 or not leveraged_buys:
+        return None
+    total = excess
+    for trade in sorted(leveraged_buys, key=lambda t: (-t.value, t.security.symbol)):
+        if excess <= 0:
+            break
+        step = limits.fractional_step if trade.security.fractional else Decimal(1)
+        cut = min(trade.shares, _to_step(excess / trade.security.last_price, step, ROUND_CEILING))
+        trade.shares -= cut
+        excess -= cut * trade.security.last_price
+        trade.reason += "; cut to keep leveraged exposure within its limit"
+    return (
+        f"leveraged buys cut by ${total:,.2f}: small leveraged sells were skipped, and the buys would have taken "
+        f"leveraged exposure above the {_pct(limits.max_leveraged)} limit"
+    )
 
 
 def _fit_buys(
