@@ -154,7 +154,7 @@ def _parse_row(place: str, row: Row, master: SecurityMaster) -> tuple[TradeRecom
         reference_price = value / shares
     else:
         reference_price = limit_price  # type: ignore[assignment]  # checked above: one of the two is given
-    recommendation = TradeRecommendation.model_construct(
+    recommendation = TradeRecommendation(
         symbol=symbol,
         side=side,
         shares=shares,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import TypeVar
 
 from oms.domain.enums import Side
@@ -33,16 +34,17 @@ class SequenceKey:
 
 def sequence(items: Sequence[T], key: Callable[[T], SequenceKey]) -> list[tuple[T, int, int]]:
     """Return `(item, wave, priority)` for every item, in release order."""
-    keyed = [(key(item), position, item) for position, item in enumerate(items)]
-    keyed.sort(key=lambda entry: _sort_key(entry[0], entry[1]))
-    has_sells = any(k.side is Side.SELL for k, _, _ in keyed)
+    keyed = [(_sort_key(key(item), position), item) for position, item in enumerate(items)]
+    keyed.sort(key=itemgetter(0))
+    has_sells = any(not sort_key[0] for sort_key, _ in keyed)
     buy_wave = SELL_WAVE + 1 if has_sells else SELL_WAVE
     return [
-        (item, SELL_WAVE if k.side is Side.SELL else buy_wave, rank) for rank, (k, _, item) in enumerate(keyed, start=1)
+        (item, buy_wave if sort_key[0] else SELL_WAVE, rank) for rank, (sort_key, item) in enumerate(keyed, start=1)
     ]
 
 
 def _sort_key(key: SequenceKey, position: int) -> tuple[bool, bool, int, Decimal, str, int]:
+    # The first element is True for a buy: sells sort first and the wave is read back from it.
     return (
         key.side is Side.BUY,
         not key.leveraged,

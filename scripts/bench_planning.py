@@ -1,0 +1,78 @@
+"""Planning benchmark: intake + guidance + sequencing + funding for 1,000 / 10,000 / 100,000 recommendations.
+
+Recommendations are generated over the security master's symbols (each symbol only bought or only sold, as
+intake requires), written to a CSV and planned against a positions file that holds enough of every sold name.
+Targets: time grows linearly (100k / 10k at most 12) and 10,000 recommendations plan in under 1 s.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from oms.planning.intake import load_recommendations
+from oms.planning.plan import build_plan
+from oms.planning.positions import load_positions
+from oms.planning.securities import SecurityMaster
+from oms.planning.settings import PlanningSettings
+
+SIZES = (1_000, 10_000, 100_000)
+URGENCIES = ("", "low", "normal", "high")
+
+
+def generate(directory: Path, count: int, master: SecurityMaster, seed: int = 7) -> tuple[Path, Path]:
+    """Write `count` recommendations and a positions file covering every sell; return their paths."""
+    rng = random.Random(seed)
+    securities = list(master)
+    side = {s.symbol: ("SELL" if i % 2 == 0 else "BUY") for i, s in enumerate(securities)}
+    selling: dict[str, int] = {}
+    lines = ["symbol,action,shares,urgency,priority,reason"]
+    for index in range(count):
+        security = securities[rng.randrange(len(securities))]
+        shares = rng.randint(1, 500)
+        action = side[security.symbol]
+        if action == "SELL":
+            selling[security.symbol] = selling.get(security.symbol, 0) + shares
+        priority = rng.choice(("", str(rng.randint(0, 5))))
+        lines.append(f"{security.symbol},{action},{shares},{rng.choice(URGENCIES)},{priority},generated {index}")
+    trades = directory / f"trades_{count}.csv"
+    trades.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    positions = directory / f"positions_{count}.csv"
+    rows = ["symbol,quantity", f"CASH,{count * 1000}"] + [f"{symbol},{qty}" for symbol, qty in selling.items()]
+    positions.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return trades, positions
+
+
+def plan_once(trades: Path, positions: Path, master: SecurityMaster, settings: PlanningSettings) -> float:
+    """Time one full plan (read both files, guide, sequence, fund); return seconds."""
+    started = time.perf_counter()
+    portfolio = load_positions(positions)
+    recommendations = load_recommendations(trades, master)
+    plan = build_plan(recommendations, portfolio, master, settings)
+    elapsed = time.perf_counter() - started
+    assert len(plan.orders) == len(recommendations)
+    return elapsed
+
+
+def bench_planning() -> bool:
+    """Print plan times per size, the 100k/10k ratio and whether the targets are met; True when they are."""
+    master = SecurityMaster.default()
+    settings = PlanningSettings()
+    times: dict[int, float] = {}
+    print("planning: intake + guidance + sequencing + funding (best of runs)")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in SIZES:
+            trades, positions = generate(Path(folder), size, master)
+            runs = 3 if size <= 10_000 else 2
+            times[size] = min(plan_once(trades, positions, master, settings) for _ in range(runs))
+            rate = Decimal(size) / Decimal(str(times[size]))
+            print(f"  {size:>7,} recommendations: {times[size]:8.3f} s  ({rate:,.0f} per second)")
+    ratio = times[100_000] / times[10_000]
+    linear = ratio <= 12
+    fast = times[10_000] < 1.0
+    print(f"  ratio 100k/10k: {ratio:.2f} (target <= 12): {'ok' if linear else 'MISSED'}")
+    print(f"  10,000 in {times[10_000]:.3f} s (target < 1 s): {'ok' if fast else 'MISSED'}")
+    return linear and fast
