@@ -82,33 +82,70 @@ class AlgoSelector:
         return Algo.TWAP, f"twap: {size}, too large for one order but a small share of the day; even slices"
 
 
+class Guide:
+    """Guidance for many orders at once: remembers the decisions that repeat for a security.
+
+    Order type and limit price depend only on the security, the side, the urgency and the row's own overrides,
+    so a plan of 100,000 orders over a few hundred symbols works each out once. Algorithm and cost depend on
+    the quantity and are decided per order.
+    """
+
+    def __init__(self, settings: GuidanceSettings) -> None:
+        self.settings = settings
+        self.selector = AlgoSelector(settings)
+        self._types: dict[tuple[object, ...], tuple[OrderType, str]] = {}
+        self._limits: dict[tuple[object, ...], tuple[Decimal, str]] = {}
+
+    def __call__(self, recommendation: TradeRecommendation, security: Security | None) -> Guidance:
+        """Decide order type, limit, time in force, urgency, algorithm and expected cost for one recommendation."""
+        settings = self.settings
+        urgency = recommendation.urgency or settings.default_urgency
+        type_key = (
+            recommendation.symbol,
+            recommendation.order_type,
+            recommendation.limit_price is None,
+            recommendation.leveraged,
+        )
+        decided = self._types.get(type_key)
+        if decided is None:
+            decided = self._types[type_key] = _order_type(recommendation, security, settings)
+        order_type, reason = decided
+        limit_price: Decimal | None = None
+        if order_type is OrderType.LIMIT:
+            limit_key = (
+                recommendation.symbol,
+                recommendation.side,
+                urgency,
+                recommendation.reference_price,
+                recommendation.limit_price,
+            )
+            limit = self._limits.get(limit_key)
+            if limit is None:
+                limit = self._limits[limit_key] = _limit_price(recommendation, security, urgency, settings)
+            limit_price = limit[0]
+            reason = f"{reason}; {limit[1]}"
+        algo, algo_reason = self.selector.choose(
+            order_type=order_type,
+            value=recommendation.notional,
+            pct_adv=recommendation.shares / security.adv if security is not None else None,
+            urgency=urgency,
+            daily_volatility=security.daily_volatility if security is not None else None,
+        )
+        return Guidance(
+            order_type=order_type,
+            limit_price=limit_price,
+            time_in_force=recommendation.time_in_force or settings.time_in_force,
+            urgency=urgency,
+            algo=algo,
+            algo_reason=algo_reason,
+            expected_cost_bps=expected_cost_bps(security, recommendation.shares, settings.impact_coefficient),
+            reason=reason,
+        )
+
+
 def guide(recommendation: TradeRecommendation, security: Security | None, settings: GuidanceSettings) -> Guidance:
     """Decide order type, limit, time in force, urgency, algorithm and expected cost for one recommendation."""
-    urgency = recommendation.urgency or settings.default_urgency
-    order_type, type_reason = _order_type(recommendation, security, settings)
-    limit_price: Decimal | None = None
-    reason = type_reason
-    if order_type is OrderType.LIMIT:
-        limit_price, price_reason = _limit_price(recommendation, security, urgency, settings)
-        reason = f"{type_reason}; {price_reason}"
-    pct_adv = recommendation.shares / security.adv if security is not None else None
-    algo, algo_reason = AlgoSelector(settings).choose(
-        order_type=order_type,
-        value=recommendation.notional,
-        pct_adv=pct_adv,
-        urgency=urgency,
-        daily_volatility=security.daily_volatility if security is not None else None,
-    )
-    return Guidance(
-        order_type=order_type,
-        limit_price=limit_price,
-        time_in_force=recommendation.time_in_force or settings.time_in_force,
-        urgency=urgency,
-        algo=algo,
-        algo_reason=algo_reason,
-        expected_cost_bps=expected_cost_bps(security, recommendation.shares, settings.impact_coefficient),
-        reason=reason,
-    )
+    return Guide(settings)(recommendation, security)
 
 
 def _order_type(

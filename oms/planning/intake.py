@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from oms.domain.enums import OrderType, Side, TimeInForce, Urgency
+from oms.planning.bulk import collector_paused
 from oms.planning.errors import IntakeError
 from oms.planning.parsing import (
     FieldProblem,
@@ -97,6 +98,11 @@ def parse_rows(
     rows: Iterable[tuple[str, Row]], master: SecurityMaster, *, empty_place: str = "input"
 ) -> list[TradeRecommendation]:
     """Turn placed rows into recommendations; raise IntakeError with every problem (also cross-row ones)."""
+    with collector_paused():
+        return _parse_all(rows, master, empty_place)
+
+
+def _parse_all(rows: Iterable[tuple[str, Row]], master: SecurityMaster, empty_place: str) -> list[TradeRecommendation]:
     recommendations: list[TradeRecommendation] = []
     problems: list[str] = []
     first_side: dict[str, tuple[Side, str]] = {}
@@ -239,4 +245,4 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(value).strip()

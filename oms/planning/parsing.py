@@ -38,7 +38,7 @@ class Row:
 
     def get(self, name: str) -> str:
         """Return the stripped cell, or "" when the column is absent or empty."""
-        return (self.cells.get(name) or "").strip()
+        return self.cells.get(name, "")
 
 
 def read_csv_rows(path: Path, *, required: set[str], optional: set[str]) -> tuple[list[str], Iterator[Row]]:
@@ -76,13 +76,17 @@ def read_csv_rows(path: Path, *, required: set[str], optional: set[str]) -> tupl
 
 def _rows(lines: list[str], header_index: int, header: list[str]) -> Iterator[Row]:
     width = len(header)
-    for index in range(header_index + 1, len(lines)):
-        raw = lines[index]
-        if not raw.strip() or raw.lstrip().startswith("#"):
+    reader = csv.reader(lines[header_index + 1 :])
+    consumed = 0
+    for cells in reader:
+        line = header_index + 2 + consumed  # where this record starts (a quoted cell may span lines)
+        consumed = reader.line_num
+        first = cells[0].lstrip() if cells else ""
+        if first.startswith("#") or not any(cell.strip() for cell in cells):
             continue
-        cells = next(csv.reader([raw]))
-        overflow = any(cell.strip() for cell in cells[width:])
-        yield Row(index + 1, dict(zip(header, cells, strict=False)), overflow)
+        stripped = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
+        overflow = len(cells) > width and any(cell.strip() for cell in cells[width:])
+        yield Row(line, stripped, overflow)
 
 
 def parse_decimal(text: str, *, positive: bool = False, non_negative: bool = False) -> Decimal:

@@ -15,9 +15,10 @@ from typing import Any
 
 from oms.domain.enums import Algo, OrderType, Side, TimeInForce, Urgency
 from oms.domain.market import Portfolio
+from oms.planning.bulk import collector_paused
 from oms.planning.errors import PlanError
-from oms.planning.funding import FundingPlan, plan_funding
-from oms.planning.guidance import Guidance, guide
+from oms.planning.funding import BuyToRelease, FundingPlan, plan_funding
+from oms.planning.guidance import Guidance, Guide
 from oms.planning.intake import TradeRecommendation
 from oms.planning.securities import SecurityMaster
 from oms.planning.sequencing import SequenceKey, sequence
@@ -105,14 +106,24 @@ def build_plan(
     settings: PlanningSettings,
 ) -> Plan:
     """Guide, sequence and fund the recommendations; raise PlanError when a sell exceeds the holding."""
+    with collector_paused():
+        return _build_plan(recommendations, portfolio, master, settings)
+
+
+def _build_plan(
+    recommendations: Sequence[TradeRecommendation],
+    portfolio: Portfolio | None,
+    master: SecurityMaster,
+    settings: PlanningSettings,
+) -> Plan:
     if portfolio is not None:
         _check_holdings(recommendations, portfolio)
-    guidance = settings.guidance
+    guide = Guide(settings.guidance)
     drafts: list[tuple[TradeRecommendation, Guidance, bool]] = []
     for recommendation in recommendations:
         security = master.security(recommendation.symbol)
         leveraged = bool(recommendation.leveraged) or (security is not None and security.leveraged)
-        drafts.append((recommendation, guide(recommendation, security, guidance), leveraged))
+        drafts.append((recommendation, guide(recommendation, security), leveraged))
 
     def key(draft: tuple[TradeRecommendation, Guidance, bool]) -> SequenceKey:
         recommendation, _, leveraged = draft
@@ -151,6 +162,29 @@ def build_plan(
         )
     funding = _funding(orders, portfolio, master, settings)
     return Plan(orders=orders, funding=funding, notes=_notes(funding))
+
+
+def release_request(
+    order: PlannedOrder, quantity: Decimal | None = None, *, market_margin_bps: Decimal = Decimal(50)
+) -> BuyToRelease:
+    """Describe a planned buy for `funding.decide_release`, priced at the most one share may cost.
+
+    A limit buy costs at most its limit; a market buy is priced at its decision price plus `market_margin_bps`
+    because it may fill above the last price. `quantity` defaults to the planned quantity (pass what is left
+    when part of the order already went out).
+    """
+    if order.side is not Side.BUY:
+        raise ValueError(f"{order.symbol}: only buys are released against cash")
+    price = order.limit_price
+    if price is None:
+        price = order.decision_price * (1 + market_margin_bps / Decimal(10_000))
+    return BuyToRelease(
+        symbol=order.symbol,
+        quantity=order.quantity if quantity is None else quantity,
+        price=price,
+        fractional=order.fractional,
+        leveraged=order.leveraged,
+    )
 
 
 def portfolio_value(portfolio: Portfolio, master: SecurityMaster) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,9 @@ import pytest
 from oms.config import ConfigError, load_settings
 from oms.domain.enums import Algo, OrderType, Side
 from oms.domain.market import Portfolio, Position
+from oms.planning.bulk import collector_paused
 from oms.planning.errors import PlanError
-from oms.planning.plan import JSON_KEYS, build_plan
+from oms.planning.plan import JSON_KEYS, build_plan, release_request
 from oms.planning.settings import PlanningSettings
 
 from .factories import master, recommendation, security
@@ -93,3 +95,42 @@ def test_settings_come_from_the_config_tables(tmp_path) -> None:  # type: ignore
     bad.write_text("[rebalance]\nmin_cash = 1.5\n")
     with pytest.raises(ConfigError, match=r"\[rebalance\] min_cash"):
         PlanningSettings.from_settings(load_settings(bad))
+
+
+def test_release_request_prices_limit_buys_at_the_limit_and_market_buys_with_a_margin() -> None:
+    """A limit buy is priced at its limit; a market buy at decision price + 50 bps; sells are refused."""
+    plan = build_plan(
+        [
+            recommendation("AAA", Side.BUY, "10"),
+            recommendation("LEV", Side.BUY, "4", reference_price=D(50)),
+            recommendation("AAA2", Side.SELL, "1", value=D(100)),
+        ],
+        None,
+        MASTER,
+        SETTINGS,
+    )
+    by_symbol = {order.symbol: order for order in plan.orders}
+    market = release_request(by_symbol["AAA"])
+    assert (market.price, market.quantity, market.leveraged) == (D("100.5"), D(10), False)
+    limit = release_request(by_symbol["LEV"], D(3))
+    assert (limit.price, limit.quantity, limit.leveraged) == (D("50.03"), D(3), True)
+    with pytest.raises(ValueError, match="only buys"):
+        release_request(by_symbol["AAA2"])
+
+
+def test_collector_is_paused_during_bulk_work_and_restored_even_on_error() -> None:
+    """collector_paused disables gc inside, restores it after (also after an exception), and keeps it off if off."""
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
