@@ -7,15 +7,15 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
 from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_console, fail, settings_for
 from oms.cli.planning_view import render_plan, render_rebalance
 from oms.config import ConfigError
-from oms.domain.market import Portfolio
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
@@ -25,6 +25,7 @@ from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
 from oms.planning.targets import load_targets
 
+T = TypeVar("T")
 PositionsOption = Annotated[
     Path | None, typer.Option("--positions", help="CSV of symbol, quantity[, average_cost]; a CASH row holds cash.")
 ]
@@ -41,9 +42,12 @@ def plan_command(
 ) -> None:
     """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
     planning, master = _setup(config)
+    problems: list[str] = []
+    portfolio = _attempt(lambda: load_positions(positions), problems) if positions is not None else None
+    recommendations = _attempt(lambda: load_recommendations(file, master), problems)
+    if problems or recommendations is None:
+        _fail_problems(problems)
     try:
-        portfolio = load_positions(positions) if positions is not None else None
-        recommendations = load_recommendations(file, master)
         plan = build_plan(recommendations, portfolio, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
@@ -63,10 +67,16 @@ def rebalance_command(
 ) -> None:
     """Turn target weights and positions into trades within the allocation limits, and plan them."""
     planning, master = _setup(config)
+    problems: list[str] = []
+    portfolio = _attempt(lambda: load_positions(positions), problems)
+    weights = _attempt(lambda: load_targets(targets), problems)
+    if problems or portfolio is None or weights is None:
+        _fail_problems(problems)
     try:
-        portfolio: Portfolio = load_positions(positions)
-        weights = load_targets(targets)
-        result = rebalance(weights, portfolio, master, planning.rebalance)
+        places = {symbol: str(positions) for symbol in portfolio.positions} | {
+            symbol: str(targets) for symbol in weights
+        }
+        result = rebalance(weights, portfolio, master, planning.rebalance, places=places)
         plan = build_plan(result.recommendations, portfolio, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
@@ -97,6 +107,15 @@ def recommendations_csv(recommendations: list[TradeRecommendation]) -> str:
             ]
         )
     return buffer.getvalue()
+
+
+def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
+    """Run one file reader; on IntakeError add its problems to `problems` so every bad file is reported."""
+    try:
+        return load()
+    except IntakeError as exc:
+        problems += exc.problems
+        return None
 
 
 def _setup(config: Path | None) -> tuple[PlanningSettings, SecurityMaster]:

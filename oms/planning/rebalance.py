@@ -15,6 +15,7 @@ buys are scaled to fit the cash after sells above the floor. A symbol held but n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -54,11 +55,19 @@ class _Trade:
 
 
 def rebalance(
-    targets: dict[str, Decimal], portfolio: Portfolio, master: SecurityMaster, limits: RebalanceSettings
+    targets: dict[str, Decimal],
+    portfolio: Portfolio,
+    master: SecurityMaster,
+    limits: RebalanceSettings,
+    *,
+    places: Mapping[str, str] | None = None,
 ) -> Rebalance:
-    """Compute trades from target weights; raise PlanError when a symbol has no price or the portfolio is empty."""
+    """Compute trades from target weights; raise PlanError when a symbol has no price or the portfolio is empty.
+
+    `places` maps a symbol to where it came from (a file name) so an error can name it.
+    """
     weights = {symbol: weight for symbol, weight in targets.items() if symbol != CASH}
-    securities = _securities(set(weights) | set(portfolio.positions), master)
+    securities = _securities(set(weights) | set(portfolio.positions), master, places or {})
     nav = portfolio.cash + sum((p.quantity * securities[s].last_price for s, p in portfolio.positions.items()), ZERO)
     if nav <= 0:
         raise PlanError(["positions: the portfolio has no value to rebalance"], code="EMPTY_PORTFOLIO")
@@ -89,13 +98,16 @@ def rebalance(
     return Rebalance(recommendations, nav, weights, adjustments, skipped)
 
 
-def _securities(symbols: set[str], master: SecurityMaster) -> dict[str, Security]:
+def _securities(symbols: set[str], master: SecurityMaster, places: Mapping[str, str]) -> dict[str, Security]:
     found: dict[str, Security] = {}
     problems: list[str] = []
     for symbol in sorted(symbols):
         security = master.security(symbol)
         if security is None:
-            problems.append(f"{symbol}: symbol: not in the security master, so it has no price to rebalance with")
+            problems.append(
+                f"{places.get(symbol, 'rebalance')}: symbol: {symbol} is not in the security master, so it has no "
+                "price to rebalance with"
+            )
         else:
             found[symbol] = security
     if problems:

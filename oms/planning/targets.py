@@ -73,9 +73,11 @@ def _from_toml(path: Path) -> dict[str, Decimal]:
     problems: list[str] = []
     for key, value in table.items():
         place = f"{path}:{lines.get(key, 1)}"
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            problems.append(f"{place}: {key}: expected a number, not {value!r}")
+            continue
         try:
-            symbol = parse_symbol(str(key))
-            targets[symbol] = _weight(str(value) if not isinstance(value, bool) else "not a number")
+            targets[parse_symbol(str(key))] = _weight(str(value))
         except FieldProblem as exc:
             problems.append(f"{place}: {key}: {exc}")
     if problems:

@@ -134,3 +134,42 @@ def test_bad_rebalance_inputs_exit_2_and_write_nothing(tmp_path: Path, name: str
     assert len(result.stderr.strip().splitlines()) == 1
     assert not written.exists()
     assert list(tmp_path.glob(".trades.csv.*")) == []
+
+
+def test_plan_reports_problems_of_both_files_and_oversized_sells(tmp_path: Path) -> None:
+    """Bad positions and bad trades are reported together; then a sell above the holding is refused (exit 2)."""
+    positions = tmp_path / "positions.csv"
+    positions.write_text("symbol,quantity\nSPY,ten\n")
+    trades = tmp_path / "trades.csv"
+    trades.write_text("symbol,action,shares\nSPY,SELL,0\n")
+    both = oms("plan", trades, "--positions", positions, tmp_path=tmp_path)
+    assert both.returncode == 2
+    assert both.stderr.strip().splitlines() == [
+        f"error: {positions}:2: quantity: not a number: 'ten'",
+        f"error: {trades}:2: shares: must be greater than zero, not 0",
+    ]
+    positions.write_text("symbol,quantity\nSPY,3\n")
+    trades.write_text("symbol,action,shares\nSPY,SELL,5\n")
+    oversold = oms("plan", trades, "--positions", positions, tmp_path=tmp_path)
+    assert oversold.returncode == 2
+    assert oversold.stderr.strip() == (
+        f"error: {trades}:2: shares: selling 5 SPY in all but the positions hold 3; never sell more than held"
+    )
+
+
+def test_rebalance_json_adds_adjustments_and_skipped(tmp_path: Path) -> None:
+    """`oms rebalance --json` prints the orders plus the sentences about changed targets."""
+    result = oms(
+        "rebalance",
+        "--targets",
+        EXAMPLES / "targets.toml",
+        "--positions",
+        EXAMPLES / "positions.csv",
+        "--json",
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"orders", "adjustments", "skipped"}
+    assert len(document["adjustments"]) == 3
+    assert {order["symbol"] for order in document["orders"]} >= {"TQQQ", "SOXL", "UPRO", "AGG"}

@@ -117,8 +117,10 @@ def test_buys_are_scaled_to_cash_left_after_sells_above_the_floor() -> None:
 def test_unknown_symbol_and_empty_portfolio_are_errors() -> None:
     """A target without a price, or a portfolio worth nothing, cannot be rebalanced."""
     with pytest.raises(PlanError) as caught:
-        rebalance({"NOPE": D("0.1")}, portfolio("1000"), MASTER, LIMITS)
-    assert caught.value.problems == ["NOPE: symbol: not in the security master, so it has no price to rebalance with"]
+        rebalance({"NOPE": D("0.1")}, portfolio("1000"), MASTER, LIMITS, places={"NOPE": "targets.toml"})
+    assert caught.value.problems == [
+        "targets.toml: symbol: NOPE is not in the security master, so it has no price to rebalance with"
+    ]
     with pytest.raises(PlanError, match="no value"):
         rebalance({"AAA": D("0.1")}, portfolio("0"), MASTER, LIMITS)
 
