@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.enums import OrderType, Side, TimeInForce, Urgency
 from oms.planning.bulk import collector_paused
@@ -60,12 +60,12 @@ class TradeRecommendation(BaseModel):
     symbol the master does not list, the row's `value / shares` (or its limit price). `source` is `FILE:LINE`.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    symbol: str
+    symbol: str = Field(min_length=1)
     side: Side
-    shares: Decimal
-    reference_price: Decimal
+    shares: Decimal = Field(gt=0, allow_inf_nan=False)
+    reference_price: Decimal = Field(gt=0, allow_inf_nan=False)
     value: Decimal | None = None
     priority: int | None = None
     reason: str = ""

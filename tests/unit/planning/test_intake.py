@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from oms.domain.enums import OrderType, Side, TimeInForce, Urgency
-from oms.planning.intake import IntakeError, load_recommendations
+from oms.planning.intake import IntakeError, TradeRecommendation, load_recommendations
 from oms.planning.securities import SecurityMaster
 
 from .factories import security, write
@@ -181,3 +181,13 @@ def test_malformed_json_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(IntakeError) as caught:
         load_recommendations(path, MASTER)
     assert caught.value.problems[0].startswith(f"{path}:2: not valid JSON")
+
+
+def test_the_model_itself_refuses_non_positive_shares_and_unknown_fields() -> None:
+    """TradeRecommendation validates when built directly (as the rebalancer does), not only through the file reader."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        TradeRecommendation(symbol="SPY", side=Side.BUY, shares=Decimal(0), reference_price=Decimal(1))
+    with pytest.raises(ValidationError):
+        TradeRecommendation(symbol="SPY", side=Side.BUY, shares=Decimal(1), reference_price=Decimal(1), colour="red")  # type: ignore[call-arg]
