@@ -13,6 +13,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
+from oms.domain.enums import Side
 from oms.planning.plan import Plan
 from oms.planning.rebalance import Rebalance
 
@@ -20,7 +21,8 @@ from oms.planning.rebalance import Rebalance
 def render_plan(
     plan: Plan, console: Console, *, checks: Mapping[int, str] | None = None, explain: bool = False
 ) -> None:
-    """Print each wave as a table, then the funding links and the plan's notes."""
+    """Print a summary line, each wave as a table, then the funding links and the plan's notes."""
+    console.print(summary(plan), highlight=False)
     for wave, orders in plan.waves.items():
         sides = {order.side.value for order in orders}
         title = f"Wave {wave}: {' and '.join(sorted(sides))}s ({len(orders)} orders)"
@@ -62,6 +64,20 @@ def render_plan(
                 console.print(f"  #{order.priority} {order.symbol}: {order.guidance_reason}", highlight=False)
                 console.print(f"  #{order.priority} {order.symbol}: {order.algo_reason}", highlight=False)
     render_funding(plan, console)
+
+
+def summary(plan: Plan) -> str:
+    """Return one line: order count, sell and buy value, and the value-weighted expected cost."""
+    sells = sum((o.value for o in plan.orders if o.side is Side.SELL), Decimal(0))
+    buys = sum((o.value for o in plan.orders if o.side is Side.BUY), Decimal(0))
+    costed = [o for o in plan.orders if o.expected_cost_bps is not None]
+    weight = sum((o.value for o in costed), Decimal(0))
+    cost = sum((o.value * o.expected_cost_bps for o in costed if o.expected_cost_bps is not None), Decimal(0))
+    average = f"{cost / weight:.2f} bps (${cost / 10_000:,.2f})" if weight else "unknown"
+    return (
+        f"Plan: {len(plan.orders)} orders in {len(plan.waves)} waves; sells ${sells:,.2f}, buys ${buys:,.2f}; "
+        f"expected cost {average}"
+    )
 
 
 def render_funding(plan: Plan, console: Console) -> None:

@@ -72,7 +72,9 @@ def rebalance(
     if nav <= 0:
         raise PlanError(["positions: the portfolio has no value to rebalance"], code="EMPTY_PORTFOLIO")
     cash_floor = max(limits.min_cash, targets.get(CASH, ZERO))
-    adjustments = _apply_limits(weights, securities, limits, cash_floor)
+    asked = dict(weights)
+    lowered_for: dict[str, list[str]] = {}
+    adjustments = _apply_limits(weights, securities, limits, cash_floor, lowered_for)
     current = {s: p.quantity * securities[s].last_price / nav for s, p in portfolio.positions.items()}
     must_sell = _must_sell(current, portfolio.cash / nav, securities, limits, cash_floor)
     trades = [
@@ -94,6 +96,10 @@ def rebalance(
     skipped += more_skipped
     if note:
         adjustments.append(note)
+    for trade in sells + buys:
+        symbol = trade.security.symbol
+        if symbol in lowered_for:
+            trade.reason += f" (asked {_pct(asked[symbol])}; lowered for {' and '.join(lowered_for[symbol])})"
     recommendations = [_recommendation(t) for t in sells + buys]
     return Rebalance(recommendations, nav, weights, adjustments, skipped)
 
@@ -116,12 +122,18 @@ def _securities(symbols: set[str], master: SecurityMaster, places: Mapping[str, 
 
 
 def _apply_limits(
-    weights: dict[str, Decimal], securities: dict[str, Security], limits: RebalanceSettings, cash_floor: Decimal
+    weights: dict[str, Decimal],
+    securities: dict[str, Security],
+    limits: RebalanceSettings,
+    cash_floor: Decimal,
+    lowered_for: dict[str, list[str]],
 ) -> list[str]:
+    """Lower the weights that break a limit, in place; return one sentence per change and note why per symbol."""
     notes: list[str] = []
     for symbol, weight in sorted(weights.items()):
         if weight > limits.max_position:
             weights[symbol] = limits.max_position
+            lowered_for.setdefault(symbol, []).append("the single-position limit")
             notes.append(
                 f"{symbol}: target {_pct(weight)} is above the {_pct(limits.max_position)} single-position limit; "
                 f"set to {_pct(limits.max_position)} and the {_pct(weight - limits.max_position)} left stays in cash"
@@ -132,6 +144,7 @@ def _apply_limits(
         factor = limits.max_leveraged / leveraged_total
         for symbol in leveraged:
             weights[symbol] *= factor
+            lowered_for.setdefault(symbol, []).append("the leveraged limit")
         notes.append(
             f"leveraged targets ({', '.join(leveraged)}) add up to {_pct(leveraged_total)}, above the "
             f"{_pct(limits.max_leveraged)} limit; each scaled by {factor:.4f} to total {_pct(limits.max_leveraged)}"
@@ -139,8 +152,10 @@ def _apply_limits(
     invested = sum(weights.values(), ZERO)
     if invested > 1 - cash_floor:
         factor = (1 - cash_floor) / invested
-        for symbol in weights:
-            weights[symbol] *= factor
+        for symbol, weight in weights.items():
+            if weight:
+                weights[symbol] = weight * factor
+                lowered_for.setdefault(symbol, []).append("the cash floor")
         notes.append(
             f"targets add up to {_pct(invested)}, leaving {_pct(1 - invested)} cash, below the {_pct(cash_floor)} "
             f"floor; every target scaled by {factor:.4f} to leave {_pct(cash_floor)} in cash"

@@ -46,7 +46,9 @@ def test_single_position_limit_caps_the_target_and_says_so() -> None:
     assert result.adjustments == [
         "AAA: target 40.00% is above the 25.00% single-position limit; set to 25.00% and the 15.00% left stays in cash"
     ]
-    assert result.recommendations[0].reason == "Raise from 0.00% to target 25.00%"
+    assert result.recommendations[0].reason == (
+        "Raise from 0.00% to target 25.00% (asked 40.00%; lowered for the single-position limit)"
+    )
 
 
 def test_leveraged_limit_scales_leveraged_targets_in_proportion() -> None:
@@ -56,6 +58,9 @@ def test_leveraged_limit_scales_leveraged_targets_in_proportion() -> None:
     assert result.adjustments == [
         "leveraged targets (LEV1, LEV2) add up to 40.00%, above the 30.00% limit; each scaled by 0.7500 to total 30.00%"
     ]
+    reasons = {r.symbol: r.reason for r in result.recommendations}
+    assert reasons["LEV1"].endswith("(asked 20.00%; lowered for the leveraged limit)")
+    assert reasons["AAA"] == "Raise from 0.00% to target 20.00%"
 
 
 def test_cash_floor_scales_every_target() -> None:
