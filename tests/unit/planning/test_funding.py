@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from oms.planning.funding import (
     BuyToRelease,
     ReleaseAction,
@@ -103,3 +106,32 @@ def test_plan_funding_links_cash_then_sells_in_order() -> None:
         "sources": [{"source": "CASH", "amount": "1000"}, {"source": "S1", "amount": "1500"}],
         "shortfall": "0",
     }
+
+
+buy_strategy = st.builds(
+    BuyToRelease,
+    symbol=st.sampled_from(["A", "B", "C", "D", "E"]),
+    quantity=st.decimals("1", "500", places=0),
+    price=st.decimals("0.5", "900", places=2),
+    fractional=st.booleans(),
+    leveraged=st.booleans(),
+)
+
+
+@given(
+    buys=st.lists(buy_strategy, max_size=5, unique_by=lambda buy: buy.symbol),
+    cash=st.decimals("-1000", "200000", places=2),
+    floor=st.decimals("0", "20000", places=2),
+)
+def test_released_cash_never_breaks_the_floor(buys: list[BuyToRelease], cash: Decimal, floor: Decimal) -> None:
+    """For any buys and cash, what is released costs at most cash minus floor, never more than planned, on the step."""
+    decisions = decide_release(buys, cash, floor)
+    assert len(decisions) == len(buys)
+    spent = sum((d.cost for d in decisions), D(0))
+    assert spent <= max(cash - floor, D(0))
+    by_symbol = {b.symbol: b for b in buys}
+    for decision in decisions:
+        assert 0 <= decision.quantity <= decision.planned_quantity
+        if not by_symbol[decision.symbol].fractional:
+            assert decision.quantity == decision.quantity.to_integral_value()
+        assert (decision.action is ReleaseAction.HOLD) == (decision.quantity == 0)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oms.domain.enums import Side
 from oms.planning.sequencing import SequenceKey, sequence
@@ -58,3 +62,31 @@ def test_ties_break_by_symbol_then_file_order() -> None:
     result = sequence(keys, lambda k: k)
     assert [k.symbol for k, _, _ in result] == ["A", "A", "B"]
     assert result[0][0] is keys[1]
+
+
+@given(
+    st.lists(
+        st.builds(
+            SequenceKey,
+            side=st.sampled_from(list(Side)),
+            leveraged=st.booleans(),
+            value=st.decimals("0.01", "1000000", places=2),
+            symbol=st.sampled_from(["A", "B", "C"]),
+            priority=st.none() | st.integers(0, 3),
+        ),
+        max_size=30,
+    )
+)
+def test_any_input_is_ordered_sells_first_then_leveraged_then_value(keys: list[SequenceKey]) -> None:
+    """For any orders: sells precede buys, leveraged precede plain on each side, ranks run 1..n, waves match sides."""
+    result = sequence(keys, lambda k: k)
+    assert [rank for _, _, rank in result] == list(range(1, len(keys) + 1))
+    ordered = [k for k, _, _ in result]
+    for earlier, later in itertools.pairwise(ordered):
+        assert not (earlier.side is Side.BUY and later.side is Side.SELL)
+        if earlier.side is later.side:
+            assert not (not earlier.leveraged and later.leveraged)
+    waves = {k.side: wave for k, wave, _ in result}
+    if Side.SELL in waves:
+        assert waves[Side.SELL] == 1
+        assert waves.get(Side.BUY, 2) == 2
