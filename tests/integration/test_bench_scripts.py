@@ -31,3 +31,18 @@ def test_bench_algos_reports_its_figures(capsys: pytest.CaptureFixture[str]) -> 
     assert figures["parents"] == 200
     assert figures["children"] >= 200
     assert "200 parents" in capsys.readouterr().out
+
+
+def test_the_runner_lists_the_planning_section() -> None:
+    """`scripts/bench.py` discovers `bench_planning.py` as the section "planning"."""
+    assert "planning" in _load("bench").sections()
+
+
+def test_bench_planning_plans_every_generated_recommendation(capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench_planning` plans generated files of each size and prints per-size times and the growth ratio."""
+    figures = _load("bench_planning").bench_planning(sizes=(100, 1_000))
+    assert set(figures) == {"ratio", "100", "1000"}
+    assert figures["ratio"] > 0
+    out = capsys.readouterr().out
+    assert "1,000 recommendations" in out
+    assert "ratio 1,000/100" in out

@@ -1,0 +1,156 @@
+"""Planning commands: `oms plan` (a dry run of a trade list) and `oms rebalance` (targets -> trades -> plan)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_console, fail, settings_for
+from oms.cli.planning_view import render_plan, render_rebalance
+from oms.config import ConfigError
+from oms.planning.errors import IntakeError
+from oms.planning.intake import TradeRecommendation, load_recommendations
+from oms.planning.plan import Plan, build_plan
+from oms.planning.positions import load_positions
+from oms.planning.rebalance import rebalance
+from oms.planning.securities import SecurityMaster
+from oms.planning.settings import PlanningSettings
+from oms.planning.targets import load_targets
+
+T = TypeVar("T")
+PositionsOption = Annotated[
+    Path | None, typer.Option("--positions", help="CSV of symbol, quantity[, average_cost]; a CASH row holds cash.")
+]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Show why each order type, limit and algo.")]
+
+
+@app.command("plan")
+def plan_command(
+    file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON.")],
+    positions: PositionsOption = None,
+    json_output: JsonOption = False,
+    explain: ExplainOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
+    planning, master = _setup(config)
+    problems: list[str] = []
+    portfolio = _attempt(lambda: load_positions(positions), problems) if positions is not None else None
+    recommendations = _attempt(lambda: load_recommendations(file, master), problems)
+    if problems or recommendations is None:
+        _fail_problems(problems)
+    try:
+        plan = build_plan(recommendations, portfolio, master, planning)
+    except IntakeError as exc:
+        _fail_problems(exc.problems)
+    _show(plan, json_output=json_output, explain=explain)
+
+
+@app.command("rebalance")
+def rebalance_command(
+    targets: Annotated[Path, typer.Option("--targets", help="Target weights, TOML [targets] or CSV symbol,weight.")],
+    positions: Annotated[Path, typer.Option("--positions", help="CSV of symbol, quantity; a CASH row holds cash.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Also write the trades as a CSV that `oms plan` reads.")
+    ] = None,
+    json_output: JsonOption = False,
+    explain: ExplainOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Turn target weights and positions into trades within the allocation limits, and plan them."""
+    planning, master = _setup(config)
+    problems: list[str] = []
+    portfolio = _attempt(lambda: load_positions(positions), problems)
+    weights = _attempt(lambda: load_targets(targets), problems)
+    if problems or portfolio is None or weights is None:
+        _fail_problems(problems)
+    try:
+        places = {symbol: str(positions) for symbol in portfolio.positions} | {
+            symbol: str(targets) for symbol in weights
+        }
+        result = rebalance(weights, portfolio, master, planning.rebalance, places=places)
+        plan = build_plan(result.recommendations, portfolio, master, planning)
+    except IntakeError as exc:
+        _fail_problems(exc.problems)
+    if output is not None:
+        _write_atomically(output, recommendations_csv(result.recommendations))
+    if json_output:
+        document = plan.to_json()
+        document["adjustments"] = result.adjustments
+        document["skipped"] = result.skipped
+        typer.echo(json.dumps(document, indent=2))
+        return
+    render_rebalance(result, console)
+    _show(plan, json_output=False, explain=explain)
+
+
+def recommendations_csv(recommendations: list[TradeRecommendation]) -> str:
+    """Return the recommendations as a CSV with the intake columns symbol, action, shares, reason."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["symbol", "action", "shares", "reason"])
+    for recommendation in recommendations:
+        writer.writerow(
+            [
+                recommendation.symbol,
+                recommendation.side.value.upper(),
+                f"{recommendation.shares:f}",
+                recommendation.reason,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
+    """Run one file reader; on IntakeError add its problems to `problems` so every bad file is reported."""
+    try:
+        return load()
+    except IntakeError as exc:
+        problems += exc.problems
+        return None
+
+
+def _setup(config: Path | None) -> tuple[PlanningSettings, SecurityMaster]:
+    settings = settings_for(config)
+    try:
+        planning = PlanningSettings.from_settings(settings)
+    except ConfigError as exc:
+        fail(str(exc))
+    try:
+        master = SecurityMaster.load(planning.securities)
+    except IntakeError as exc:
+        _fail_problems(exc.problems)
+    return planning, master
+
+
+def _show(plan: Plan, *, json_output: bool, explain: bool) -> None:
+    if json_output:
+        typer.echo(json.dumps(plan.to_json(), indent=2))
+        return
+    render_plan(plan, console, explain=explain)
+
+
+def _fail_problems(problems: list[str]) -> NoReturn:
+    for problem in problems:
+        err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True, markup=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename so a reader never sees half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
