@@ -129,11 +129,35 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def environment_tables() -> dict[str, Any]:
+    """`OMS_<TABLE>__<KEY>=value` for every table, modelled here or read by a feature (`[risk]`, `[sim]`, ...).
+
+    Values are parsed as TOML when they can be (numbers, booleans, arrays) and taken as text otherwise.
+    """
+    tables: dict[str, Any] = {}
+    for name, raw in os.environ.items():
+        if not name.startswith("OMS_") or "__" not in name:
+            continue
+        path = [part.lower() for part in name[4:].split("__")]
+        if not all(path):
+            continue
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        node = tables
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return tables
+
+
 def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings: defaults < the user's file < OMS_* environment < explicit overrides (CLI flags)."""
     values = read_toml(DEFAULT_CONFIG)
     if user_file is not None:
         values = merge(values, read_toml(user_file))
+    values = merge(values, environment_tables())
     if os.environ.get("OMS_DATABASE_URL"):  # the conventional short name, beside OMS_DATABASE__URL
         values = merge(values, {"database": {"url": os.environ["OMS_DATABASE_URL"]}})
     try:

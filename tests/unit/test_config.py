@@ -58,3 +58,14 @@ def test_missing_config_file_is_named(tmp_path: Path) -> None:
     """A config path that does not exist is reported with its path."""
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_environment_reaches_tables_read_by_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OMS_<TABLE>__<KEY> overrides any table, typed as TOML where it parses (a number stays a number)."""
+    monkeypatch.setenv("OMS_REBALANCE__MAX_POSITION", "0.2")
+    monkeypatch.setenv("OMS_SIM__SPEED", "600")
+    monkeypatch.setenv("OMS_SIM__PATH", "/tmp/venue.db")
+    settings = load_settings()
+    assert settings.section("rebalance")["max_position"] == 0.2
+    assert settings.section("sim")["speed"] == 600
+    assert settings.section("sim")["path"] == "/tmp/venue.db"
