@@ -6,12 +6,16 @@ when a calendar is first needed, so the CLI starts fast.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from oms.config import ConfigError
 from oms.ports import MarketClock
 
 # Extended hours around the regular session, as US venues run them: 04:00 pre-market, and four hours after the
@@ -49,6 +53,10 @@ class TradingCalendar:
 
     def state(self, at: datetime) -> SessionState:
         """Describe the regular session at `at` (timezone-aware)."""
+        with _pandas_deprecations_hidden():
+            return self._state(at)
+
+    def _state(self, at: datetime) -> SessionState:
         import pandas as pd
 
         cal = self._calendar
@@ -56,7 +64,8 @@ class TradingCalendar:
         is_open = bool(cal.is_open_on_minute(minute))
         next_open = cal.next_open(minute).to_pydatetime()
         next_close = cal.next_close(minute).to_pydatetime()
-        local_day = pd.Timestamp(at.astimezone(ZoneInfo(self.timezone)).date())
+        local_date = at.astimezone(ZoneInfo(self.timezone)).date()
+        local_day = pd.Timestamp(local_date)
         early_close = None
         in_extended = False
         closed_because = ""
@@ -69,7 +78,7 @@ class TradingCalendar:
                 closed_because = "before the open" if at < session_open else "after the close"
                 in_extended = session_open - PRE_MARKET <= at < session_close + AFTER_HOURS
         else:
-            closed_because = "weekend" if local_day.dayofweek >= 5 else "holiday"
+            closed_because = "weekend" if local_date.weekday() >= 5 else "holiday"
         return SessionState(
             at=at,
             is_open=is_open,
@@ -105,11 +114,29 @@ def venue_state(clock: MarketClock, calendar: TradingCalendar | None) -> Session
     )
 
 
+@contextmanager
+def _pandas_deprecations_hidden() -> Iterator[None]:
+    # exchange_calendars still reads DatetimeIndex.values, which newer pandas deprecates on every call; the
+    # warning is about their code, not ours, and would otherwise flood every log and test report.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pandas\.")
+        yield
+
+
 @lru_cache(maxsize=4)
 def _load(exchange: str) -> Any:
+    with _pandas_deprecations_hidden():
+        return _build(exchange)
+
+
+def _build(exchange: str) -> Any:
     import exchange_calendars
     import pandas as pd
 
     # From 2000 to two years ahead: wide enough for any fill history and any order placed this year or next.
     end = pd.Timestamp(date.today()) + pd.DateOffset(years=2)  # noqa: DTZ011  (a calendar date, no time)
-    return exchange_calendars.get_calendar(exchange, start="2000-01-01", end=end)
+    try:
+        return exchange_calendars.get_calendar(exchange, start="2000-01-01", end=end)
+    except exchange_calendars.errors.InvalidCalendarName:
+        known = "an exchange_calendars code (XNYS, XLON, ...)"
+        raise ConfigError(f"[risk] exchange: {exchange!r} is not {known}") from None

@@ -110,9 +110,7 @@ def load_limits(settings: Settings, where: str = "config") -> RiskLimits:
     try:
         limits = RiskLimits(**table)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "risk"
-        raise ConfigError(f"{where}: [risk] {key}: {error['msg']}") from None
+        raise ConfigError(f"{where}: [risk] {_first_problem(exc)}") from None
     if limits.restricted_file:
         extra = read_restricted_file(Path(limits.restricted_file).expanduser())
         limits = limits.model_copy(update={"restricted_symbols": limits.restricted_symbols + extra})
@@ -139,3 +137,15 @@ def read_restricted_file(path: Path) -> tuple[RestrictedEntry, ...]:
         reason = (row.get("reason") or "").strip() or "on the restricted list"
         entries.append(RestrictedEntry(symbol=symbol, reason=reason, expires=expires))
     return tuple(entries)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """The first validation error as `key: reason (got value)`, on one line."""
+    error = exc.errors()[0]
+    reason = str(error["msg"]).removeprefix("Value error, ").replace("\n", " ")
+    if not error["loc"]:
+        return reason  # a rule across keys, which the reason names
+    key = ".".join(str(part) for part in error["loc"])
+    value = error.get("input")
+    got = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
+    return f"{key}: {reason}{got}"
