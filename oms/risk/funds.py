@@ -39,7 +39,7 @@ def buying_power(order: PricedOrder, run: RunState) -> CheckResult:
             f"buy of {money(need)} needs {money(need - max(have, Decimal(0)))} from this batch's sales "
             f"({money(expected)} expected); checked again when released",
         )
-    if run.context.releasing:
+    if run.context.releasing or not expected:
         return blocked(code, f"buy of {money(need)} is above the {money(have)} of cash and filled sale proceeds")
     return blocked(
         code,
