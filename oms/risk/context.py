@@ -78,8 +78,9 @@ class HistoricalFill:
 class RiskContext:
     """The world at one moment, as the checks see it.
 
-    - `portfolio`: holdings and cash at the snapshot; `filled_sell_proceeds`: proceeds of sells filled since then
-      and not yet in `portfolio.cash` (BUYING_POWER counts these, never proceeds still expected).
+    - `portfolio`: holdings and cash at the snapshot, or None when they are unknown (a dry run without positions):
+      then the checks that need holdings or cash are not run. `filled_sell_proceeds`: proceeds of sells filled
+      since the snapshot and not yet in `portfolio.cash` (BUYING_POWER counts these, never proceeds expected).
     - `open_orders`: orders already at a broker or pending in any batch (not the orders being checked; an open
       order with the same id as a checked one is taken to be that order and skipped).
     - `fills`: the ledger's fills, for the wash-sale lots.
@@ -90,7 +91,7 @@ class RiskContext:
       ORDER_RATE applies only on release and a stale price blocks only on release (it warns before).
     """
 
-    portfolio: Portfolio
+    portfolio: Portfolio | None
     market: MarketData
     limits: RiskLimits
     now: datetime

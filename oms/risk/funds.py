@@ -54,7 +54,7 @@ def shares_available(order: PricedOrder, run: RunState) -> CheckResult:
     if order.is_buy:
         return passed(code, "a buy needs no shares")
     symbol, quantity = order.order.symbol, order.order.quantity
-    held = run.context.portfolio.quantity(symbol)
+    held = run.book.quantity(symbol)
     committed = run.committed_sells[symbol]
     free = held - committed
     said = f"selling {quantity_text(quantity)} {symbol} with {quantity_text(free)} free "

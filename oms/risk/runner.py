@@ -13,12 +13,11 @@ from oms.risk.state import PricedOrder, RunState
 
 Rule = Callable[[PricedOrder, RunState], CheckResult]
 
-# Checks that need no price run for every order; the others only for an order that has a price (an order without
-# one is blocked by STALE_PRICE, which runs for all).
+# Checks that need no price run for every order. The priced ones run for an order that has a price (an order
+# without one is blocked by STALE_PRICE); those that need holdings or cash, only when the portfolio is known.
 RULES_WITHOUT_PRICE: tuple[Rule, ...] = (
     compliance.restricted_symbol,
     compliance.duplicate_order,
-    funds.shares_available,
     hours.market_hours,
     pricing.stale_price,
 )
@@ -26,15 +25,18 @@ RULES_WITH_PRICE: tuple[Rule, ...] = (
     size.order_value_limit,
     size.adv_limit,
     pricing.price_collar,
+    compliance.wash_sale,
+    throttle.daily_notional,
+    throttle.order_rate,
+)
+RULES_WITH_PORTFOLIO: tuple[Rule, ...] = (funds.shares_available,)
+RULES_WITH_PRICE_AND_PORTFOLIO: tuple[Rule, ...] = (
     exposure.position_concentration,
     exposure.leveraged_exposure,
     exposure.sector_limit,
     exposure.asset_class_limit,
     funds.cash_floor,
     funds.buying_power,
-    compliance.wash_sale,
-    throttle.daily_notional,
-    throttle.order_rate,
 )
 
 
@@ -45,14 +47,19 @@ def run_checks(orders: Sequence[CheckedOrder], context: RiskContext) -> list[Ord
         checked: list[OrderChecks] = []
         for order in orders:
             priced = run.price(order)
-            results = [rule(priced, run) for rule in RULES_WITHOUT_PRICE]
-            if priced.priced:
-                results.extend(rule(priced, run) for rule in RULES_WITH_PRICE)
+            results = [rule(priced, run) for rule in _rules(priced.priced, context.portfolio is not None)]
             outcome = OrderChecks(order, results)
             if not outcome.blocked:
                 run.apply(priced)
             checked.append(outcome)
     return checked
+
+
+def _rules(priced: bool, with_portfolio: bool) -> tuple[Rule, ...]:
+    rules = RULES_WITHOUT_PRICE + (RULES_WITH_PRICE if priced else ())
+    if with_portfolio:
+        rules += RULES_WITH_PORTFOLIO + (RULES_WITH_PRICE_AND_PORTFOLIO if priced else ())
+    return rules
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from oms.domain.enums import Side
-from oms.domain.market import Quote, Security
+from oms.domain.market import Portfolio, Quote, Security
 from oms.risk.calendar import SessionState, TradingCalendar, venue_state
 from oms.risk.context import CheckedOrder, RiskContext
 from oms.risk.limits import RestrictedEntry, RiskLimits
@@ -68,15 +68,18 @@ class RunState:
         self.sector_value: dict[str, Decimal] = defaultdict(Decimal)
         self.asset_class_value: dict[str, Decimal] = defaultdict(Decimal)
         self.leveraged_value = ZERO
+        self.book = context.portfolio if context.portfolio is not None else Portfolio()
         held_value = ZERO
-        for symbol, position in context.portfolio.positions.items():
-            value = position.quantity * (self.reference_price(symbol, None) or ZERO)
+        for symbol, position in self.book.positions.items():
+            # A holding nobody quotes is valued at its average cost rather than at nothing.
+            price = self.reference_price(symbol, None) or position.average_cost or ZERO
+            value = position.quantity * price
             held_value += value
             self._add_exposure(symbol, value)
-        self.portfolio_value = context.portfolio.cash + held_value
+        self.portfolio_value = self.book.cash + held_value
 
         # Cash: what is settled or filled (for buying power) and what the whole batch would leave (for the floor).
-        self.filled_cash = context.portfolio.cash + context.filled_sell_proceeds
+        self.filled_cash = self.book.cash + context.filled_sell_proceeds
         self.expected_proceeds = ZERO  # from sells earlier in this run, not filled yet
         self.committed_sells: dict[str, Decimal] = defaultdict(Decimal)
         self.open_keys: set[tuple[str, Side]] = set()
@@ -95,7 +98,7 @@ class RunState:
         self.notional = context.notional_today
         self.submissions = context.submissions_last_minute
         self.restricted = _active(self.limits.restricted_symbols, context.now)
-        self.wash_sales = WashSaleBook(context.fills, context.portfolio, self.limits.group_of(), context.now)
+        self.wash_sales = WashSaleBook(context.fills, self.book, self.limits.group_of(), context.now)
 
     # ------------------------------------------------------------------ lookups
     def security(self, symbol: str) -> Security | None:

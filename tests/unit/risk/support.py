@@ -87,8 +87,9 @@ def check(
     **context: Any,
 ) -> list[OrderChecks]:
     """Run every check over the orders in a context built from the arguments."""
+    known = context.pop("portfolio_known", True)
     ctx = RiskContext(
-        portfolio=book if book is not None else portfolio(),
+        portfolio=(book if book is not None else portfolio()) if known else None,
         market=market,
         limits=limits or RiskLimits(),
         now=context.pop("now", NOW),

@@ -73,3 +73,23 @@ def test_sells_given_first_fund_the_buys() -> None:
     sold, bought = check(orders, MARKET, book=book)
     assert sold.worst is Outcome.PASS
     assert bought.worst is Outcome.PASS, bought.problems()
+
+
+def test_without_a_portfolio_only_the_checks_that_need_none_run() -> None:
+    """A dry run without positions reports no holdings or cash checks instead of inventing an empty account."""
+    (checks,) = check([buy("AAA", 10)], MARKET, book=None, portfolio_known=False)
+    codes = {r.code for r in checks.results}
+    assert ReasonCode.BUYING_POWER not in codes
+    assert ReasonCode.POSITION_CONCENTRATION not in codes
+    assert ReasonCode.SHARES_AVAILABLE not in codes
+    assert ReasonCode.ORDER_VALUE_LIMIT in codes
+    assert checks.worst is Outcome.PASS
+
+
+def test_unquoted_holding_is_valued_at_its_average_cost() -> None:
+    """A position missing from the market data still counts in the portfolio value, at its average cost."""
+    from oms.domain.market import Portfolio, Position
+
+    book = Portfolio(cash=Decimal(0), positions={"OLD": Position("OLD", Decimal(1000), Decimal(100))})
+    (checks,) = check([buy("AAA", 250)], MARKET, book=book)
+    assert "of $100,000.00" in result(checks, ReasonCode.POSITION_CONCENTRATION).message
