@@ -99,20 +99,27 @@ def bench_risk() -> dict[str, float]:
         fills=fills,
         calendar=calendar,
     )
-    timings = []
+    timings, cpu_timings = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         checked = run_checks(orders, context)
         timings.append(time.perf_counter() - started)
-    first, best = timings[0], min(timings)
+        cpu_timings.append(time.process_time() - cpu_started)
+    first, best, cpu = timings[0], min(timings), min(cpu_timings)
     results = sum(len(c.results) for c in checked)
     blocked = sum(c.blocked for c in checked)
+    # Wall time suffers when other processes share the cores; the CPU time of this process is the steadier figure.
     print(
         f"risk: {len(orders):,} orders, {POSITIONS} positions, {FILLS:,} fills, {results:,} results "
-        f"({blocked:,} orders blocked): run_checks first {first:.3f} s, best of 3 {best:.3f} s "
-        f"(+ {calendar_seconds:.3f} s once per process to load the XNYS calendar)"
+        f"({blocked:,} orders blocked): run_checks wall first {first:.3f} s, best of 3 {best:.3f} s, "
+        f"CPU best {cpu:.3f} s (target < 1 s); loading the XNYS calendar once per process: {calendar_seconds:.3f} s"
     )
-    return {"risk.run_checks_first_s": first, "risk.run_checks_best_s": best, "risk.calendar_load_s": calendar_seconds}
+    return {
+        "risk.run_checks_first_s": first,
+        "risk.run_checks_best_s": best,
+        "risk.run_checks_cpu_s": cpu,
+        "risk.calendar_load_s": calendar_seconds,
+    }
 
 
 if __name__ == "__main__":
