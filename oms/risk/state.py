@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from oms.domain.enums import Side
 from oms.domain.market import Portfolio, Quote, Security
+from oms.domain.values import require_aware
 from oms.risk.calendar import SessionState, TradingCalendar, venue_state
 from oms.risk.context import CheckedOrder, RiskContext
 from oms.risk.limits import RestrictedEntry, RiskLimits
@@ -57,6 +58,7 @@ class RunState:
     """The portfolio as the batch would leave it, order by order. Create one per `run_checks` call."""
 
     def __init__(self, context: RiskContext, checked_ids: set[str]) -> None:
+        require_aware(context.now, "risk context time")
         self.context = context
         self.limits: RiskLimits = context.limits
         self._securities: dict[str, Security | None] = {}
@@ -123,6 +125,8 @@ class RunState:
     def price(self, order: CheckedOrder) -> PricedOrder:
         """Value an order at its reference and limit prices (marked unpriced when there is no price at all)."""
         reference = self.reference_price(order.symbol, order.decision_price)
+        if reference is not None and reference <= 0:
+            reference = None  # a zero or negative price is bad data, not a price
         return PricedOrder(
             order=order,
             security=self.security(order.symbol),

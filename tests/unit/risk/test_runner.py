@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
+
 from oms.domain import OrderType, Side, TimeInForce
+from oms.domain.market import Portfolio, Position
 from oms.risk import Outcome, ReasonCode, RiskLimits
-from tests.unit.risk.support import Market, buy, check, portfolio, result, sell
+from tests.unit.risk.support import NOW, Market, buy, check, portfolio, result, sell
 
 MARKET = Market().add("AAA", "100").add("BBB", "50")
 
@@ -88,8 +91,12 @@ def test_without_a_portfolio_only_the_checks_that_need_none_run() -> None:
 
 def test_unquoted_holding_is_valued_at_its_average_cost() -> None:
     """A position missing from the market data still counts in the portfolio value, at its average cost."""
-    from oms.domain.market import Portfolio, Position
-
     book = Portfolio(cash=Decimal(0), positions={"OLD": Position("OLD", Decimal(1000), Decimal(100))})
     (checks,) = check([buy("AAA", 250)], MARKET, book=book)
     assert "of $100,000.00" in result(checks, ReasonCode.POSITION_CONCENTRATION).message
+
+
+def test_naive_time_is_refused() -> None:
+    """A context time without a timezone is a programming error, never silently taken as local or UTC."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        check([buy("AAA", 1)], MARKET, now=NOW.replace(tzinfo=None))

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from oms.risk import Outcome, ReasonCode, RiskLimits
-from tests.unit.risk.support import NOW, Market, buy, outcome_of, sell
+from tests.unit.risk.support import NOW, Market, buy, check, outcome_of, sell
 
 LIMITS = RiskLimits(max_order_value=Decimal(50_000))
 
@@ -91,8 +91,6 @@ def test_stale_price_at_threshold(age: timedelta, releasing: bool, expected: Out
 
 def test_no_price_at_all_blocks_and_skips_value_checks() -> None:
     """An order nobody can value is blocked by STALE_PRICE and the value checks are not pretended to pass."""
-    from tests.unit.risk.support import check
-
     (checks,) = check([buy("ZZZ", 1)], Market())
     codes = {r.code for r in checks.results}
     assert checks.blocked
@@ -106,3 +104,10 @@ def test_decision_price_values_an_unquoted_order() -> None:
     market = Market().add("AAA", "1", quoted_at=None)
     assert outcome_of(ReasonCode.ORDER_VALUE_LIMIT, order, market, limits=LIMITS).outcome is Outcome.BLOCK
     assert outcome_of(ReasonCode.STALE_PRICE, order, market).outcome is Outcome.WARN
+
+
+def test_a_zero_quote_is_no_price() -> None:
+    """A quote of $0 is bad data: the order is blocked as unpriced rather than divided by zero."""
+    (checks,) = check([buy("AAA", 1, limit="10")], Market().add("AAA", "0"))
+    assert checks.blocked
+    assert [r.code for r in checks.problems()] == [ReasonCode.STALE_PRICE]
