@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -72,6 +72,11 @@ class HistoricalFill:
     quantity: Decimal
     price: Decimal
     at: datetime
+
+    @classmethod
+    def history_of(cls, orders: Iterable[Order]) -> list[HistoricalFill]:
+        """List every fill of the given domain orders (any status), for the wash-sale lots."""
+        return [cls(o.symbol, o.side, f.quantity, f.price, f.at) for o in orders for f in o.fills]
 
 
 @dataclass(slots=True)

@@ -98,3 +98,21 @@ def test_block_mode() -> None:
     limits = RiskLimits(wash_sale=WashSaleMode.BLOCK)
     found = outcome_of(ReasonCode.WASH_SALE, buy("SPY", 1), MARKET, fills=history, limits=limits)
     assert found.outcome is Outcome.BLOCK
+
+
+def test_history_from_domain_orders() -> None:
+    """The ledger's orders turn into the fill history: a filled loss sale then flags the buy-back."""
+    bought = buy("SPY", 100)
+    bought.validate(NOW)
+    bought.submit("c-1", NOW - timedelta(days=40))
+    bought.fill("x-1", 100, "50", NOW - timedelta(days=40))
+    sold = sell("SPY", 100)
+    sold.validate(NOW)
+    sold.submit("c-2", NOW - timedelta(days=2))
+    sold.fill("x-2", 60, "41", NOW - timedelta(days=2))
+    sold.fill("x-3", 40, "40", NOW - timedelta(days=2))
+    history = HistoricalFill.history_of([bought, sold])
+    assert [(f.side, f.quantity) for f in history] == [(Side.BUY, 100), (Side.SELL, 60), (Side.SELL, 40)]
+    found = outcome_of(ReasonCode.WASH_SALE, buy("SPY", 1), MARKET, fills=history)
+    assert found.outcome is Outcome.WARN
+    assert "selling 40 SPY at a loss of $400.00" in found.message
