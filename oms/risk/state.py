@@ -58,7 +58,7 @@ class RunState:
     """The portfolio as the batch would leave it, order by order. Create one per `run_checks` call."""
 
     def __init__(self, context: RiskContext, checked_ids: set[str]) -> None:
-        require_aware(context.now, "risk context time")
+        self.now = require_aware(context.now, "risk context time")  # in UTC
         self.context = context
         self.limits: RiskLimits = context.limits
         self._securities: dict[str, Security | None] = {}
@@ -99,7 +99,7 @@ class RunState:
 
         self.notional = context.notional_today
         self.submissions = context.submissions_last_minute
-        self.restricted = _active(self.limits.restricted_symbols, context.now)
+        self.restricted = _active(self.limits.restricted_symbols, self.now)
         self.wash_sales = WashSaleBook(context.fills, self.book, self.limits.group_of(), context.now)
 
     # ------------------------------------------------------------------ lookups
