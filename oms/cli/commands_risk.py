@@ -30,11 +30,12 @@ from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
 from oms.planning.errors import IntakeError
 from oms.planning.intake import load_recommendations
-from oms.planning.plan import PlannedOrder, build_plan
+from oms.planning.plan import Plan, PlannedOrder, build_plan
 from oms.planning.positions import load_positions
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
-from oms.risk import OrderChecks, Outcome, RiskContext, load_limits, run_checks
+from oms.ports import MarketData
+from oms.risk import OrderChecks, Outcome, RiskContext, RiskLimits, load_limits, run_checks
 from oms.risk.results import quantity_text
 
 PositionsOption = Annotated[
@@ -104,10 +105,8 @@ def check_command(
         plan = build_plan(load_recommendations(file, master), None, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
-    orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
-    context = RiskContext(portfolio=portfolio, market=master, limits=limits, now=at or utcnow())
     try:
-        checks = run_checks(orders, context)
+        checks = check_plan(plan, portfolio, master, limits, at or utcnow())
     except ConfigError as exc:  # an unknown exchange is found when the calendar is first needed
         fail(escape(str(exc)))
     if json_output:
@@ -116,6 +115,14 @@ def check_command(
         _render(checks, console, positions_given=portfolio is not None)
     if any(order_checks.blocked for order_checks in checks):
         raise typer.Exit(EXIT_FAILURE)
+
+
+def check_plan(
+    plan: Plan, portfolio: Portfolio | None, market: MarketData, limits: RiskLimits, now: datetime
+) -> list[OrderChecks]:
+    """Run every risk check over a plan's orders, in plan order (for `oms check`, and for `oms plan` to show)."""
+    orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
+    return run_checks(orders, RiskContext(portfolio=portfolio, market=market, limits=limits, now=now))
 
 
 def _document(checks: list[OrderChecks]) -> dict[str, Any]:
