@@ -96,8 +96,6 @@ def check_command(
         planning = PlanningSettings.from_settings(settings)
     except ConfigError as exc:
         fail(escape(str(exc)))  # the message names "[risk]", which is not markup
-    if at is not None and at.utcoffset() is None:
-        fail("--at: give the time with its UTC offset, e.g. 2026-11-27T10:00-05:00")
     try:
         master = SecurityMaster.load(planning.securities)
         portfolio: Portfolio | None = load_positions(positions) if positions is not None else None
