@@ -6,6 +6,7 @@ from oms.cli import (
     commands_core,  # noqa: F401  (registers commands)
     commands_planning,  # noqa: F401  (registers commands)
     commands_report,  # noqa: F401  (registers commands)
+    commands_risk,  # noqa: F401  (registers commands)
 )
 from oms.cli.app import app, main
 
