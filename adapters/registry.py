@@ -40,6 +40,8 @@ def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
         first = exc.errors()[0]
         raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     opening: Portfolio | None = options.pop("opening", None)
+    if opening is None and sim_settings.opening_positions:
+        opening = _opening(Path(sim_settings.opening_positions))
     if opening is not None:
         # Only a venue file created now takes these; an existing venue keeps its own cash and holdings.
         sim_settings = sim_settings.model_copy(update={"starting_cash": opening.cash})
@@ -49,6 +51,19 @@ def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
         securities = _security_master(settings, sim_settings)
     path = Path(sim_settings.path) if sim_settings.path else data_dir / "sim-venue.db"
     return SimulatedBroker(path, securities, sim_settings, **options)
+
+
+def _opening(path: Path) -> Portfolio:
+    """The holdings a new venue opens with; a relative path is taken from the project folder."""
+    from oms.planning.errors import IntakeError
+    from oms.planning.positions import load_positions
+
+    if not path.is_absolute():
+        path = CONFIG_DIR.parent / path
+    try:
+        return load_positions(path)
+    except IntakeError as exc:
+        raise ConfigError(f"[sim] opening_positions: {exc.problems[0]}") from None
 
 
 def _security_master(settings: Settings, sim_settings: SimSettings) -> Iterable[Security]:

@@ -25,3 +25,4 @@ class SimSettings(BaseModel):
     check_buying_power: bool = True  # refuse buys the cash not promised to open buys cannot pay for
     busy_timeout_ms: int = 10_000
     securities_file: str = ""  # empty: config/securities.csv
+    opening_positions: str = ""  # a positions CSV a new venue opens with (cash from its CASH row); empty: cash only

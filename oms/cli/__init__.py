@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from oms.cli import (
     commands_core,  # noqa: F401  (registers commands)
+    commands_orders,  # noqa: F401  (registers commands)
     commands_planning,  # noqa: F401  (registers commands)
     commands_report,  # noqa: F401  (registers commands)
     commands_risk,  # noqa: F401  (registers commands)
+    commands_run,  # noqa: F401  (registers commands)
 )
 from oms.cli.app import app, main
 

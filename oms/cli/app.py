@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,6 +28,7 @@ EXIT_FAILURE = 1  # the job ran but did not reach its goal (orders left working,
 EXIT_USAGE = 2  # bad input: a file, a value, an option; nothing was written
 EXIT_HALTED = 3  # the kill switch is on
 EXIT_CONFLICT = 4  # another process holds the account's scheduler lease
+EXIT_PENDING = 5  # the batch waits for a person: `oms approve BATCH`
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML file overriding config/default.toml.")]
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in the data directory).")]
@@ -40,7 +40,8 @@ class UserError(Exception):
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -55,9 +56,6 @@ def settings_for(config: Path | None, db: str | None = None, *, console_logs: bo
         fail(str(exc))
     configure(settings.logging.level, settings.log_file, console=console_logs and settings.logging.console)
     return settings
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def main() -> None:

@@ -95,7 +95,7 @@ def check_command(
         limits = load_limits(settings, str(config or DEFAULT_CONFIG))
         planning = PlanningSettings.from_settings(settings)
     except ConfigError as exc:
-        fail(escape(str(exc)))  # the message names "[risk]", which is not markup
+        fail(str(exc))
     try:
         master = SecurityMaster.load(planning.securities)
         portfolio: Portfolio | None = load_positions(positions) if positions is not None else None
@@ -106,7 +106,7 @@ def check_command(
     try:
         checks = check_plan(plan, portfolio, master, limits, at or utcnow())
     except ConfigError as exc:  # an unknown exchange is found when the calendar is first needed
-        fail(escape(str(exc)))
+        fail(str(exc))
     if json_output:
         typer.echo(json.dumps(_document(checks), indent=2))
     else:

@@ -1,0 +1,313 @@
+"""Commands on batches and orders already in the ledger: status, approve, cancel, fill, fills import, halt, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from oms.cli.app import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    settings_for,
+)
+from oms.cli.commands_run import BrokerOption, actor_name
+from oms.cli.views import batch_summary, show_tickets, status_document
+from oms.config import ConfigError, Settings
+from oms.domain import InvalidTransition, OrderStatus
+from oms.domain.values import decimal_text
+from oms.execution.engine import BatchNotFound
+
+fills_app = typer.Typer(help="Fills typed in or imported from a broker's export (manual mode).", no_args_is_help=True)
+app.add_typer(fills_app, name="fills")
+
+
+def _wiring(settings: Settings, broker: str | None, *, mode: str = "paper") -> Any:
+    from oms.bootstrap import wire
+
+    try:
+        return wire(settings, broker_name=broker or _default_broker(settings), mode=mode, actor=actor_name())
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _default_broker(settings: Settings) -> str:
+    """The broker of the newest open batch, else the simulator."""
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            batches = uow.batches.list(open_only=True, limit=1)
+        return batches[0].broker if batches else "sim"
+    finally:
+        ledger.close()
+
+
+@app.command("status")
+def status_command(
+    batch: Annotated[str | None, typer.Argument(help="A batch id (or prefix); default: recent batches.")] = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Show batches and their orders as the ledger has them."""
+    settings = settings_for(config, db)
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        document = status_document(ledger, batch)
+    except BatchNotFound as exc:
+        fail(str(exc))
+    finally:
+        ledger.close()
+    if json_output:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    if not document["batches"]:
+        console.print("no batches in the ledger")
+    for entry in document["batches"]:
+        console.print(batch_summary(None, entry["id"], document=entry))
+
+
+@app.command("approve")
+def approve_command(
+    batch: Annotated[str, typer.Argument(help="The batch to approve (id or prefix).")],
+    order: Annotated[
+        list[str] | None, typer.Option("--order", help="Also approve this warned order (repeatable).")
+    ] = None,
+    all_orders: Annotated[bool, typer.Option("--all", help="Approve warned orders too.")] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Approve a batch held for approval (supervised mode); `oms run` or `oms daemon` then executes it."""
+    settings = settings_for(config, db)
+    wiring = _wiring(settings, None)
+    try:
+        approved_batch, approved = wiring.engine.approve(
+            batch, actor_name(), order_ids=order or [], include_warnings=all_orders
+        )
+    except BatchNotFound as exc:
+        fail(str(exc))
+    console.print(f"approved batch [bold]{approved_batch.id}[/]: {len(approved)} orders approved by {actor_name()}")
+    waiting = [o for o in wiring.engine.batch_orders(approved_batch.id) if o.status is OrderStatus.VALIDATED]
+    from oms.execution.notes import is_approved, needs_approval
+
+    warned = [o for o in waiting if needs_approval(o) and not is_approved(o)]
+    for left in warned:
+        console.print(
+            f"  still waiting: {left.client_order_id} {left.symbol} has warnings; approve with --order {left.id[:8]}"
+        )
+
+
+@app.command("cancel")
+def cancel_command(
+    order: Annotated[str, typer.Argument(help="Order id, client order id, or id prefix.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")] = "cancelled by request",
+    broker: BrokerOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Cancel one order (at the broker when it is working there)."""
+    settings = settings_for(config, db)
+    wiring = _wiring(settings, broker)
+
+    async def go() -> Any:
+        await wiring.broker.connect()
+        try:
+            return await wiring.engine.cancel_order(order, actor=actor_name(), reason=reason)
+        finally:
+            await wiring.broker.close()
+
+    try:
+        result = asyncio.run(go())
+    except (BatchNotFound, InvalidTransition) as exc:
+        fail(str(exc))
+    console.print(f"{result.client_order_id} {result.symbol}: {result.status.value}")
+
+
+@app.command("halt")
+def halt_command(
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")] = "halted by operator",
+    broker: BrokerOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Kill switch: cancel this OMS's open orders at the broker and refuse new submissions until `oms resume`."""
+    settings = settings_for(config, db)
+    wiring = _wiring(settings, broker)
+
+    async def go() -> Any:
+        await wiring.broker.connect()
+        try:
+            return await wiring.engine.halt(actor=actor_name(), reason=reason)
+        finally:
+            await wiring.broker.close()
+
+    cancelled = asyncio.run(go())
+    console.print(f"[bold red]halted[/] by {actor_name()}: {len(cancelled)} open orders asked to cancel")
+
+
+@app.command("resume")
+def resume_command(broker: BrokerOption = None, config: ConfigOption = None, db: DbOption = None) -> None:
+    """Lift the kill switch."""
+    settings = settings_for(config, db)
+    wiring = _wiring(settings, broker)
+    wiring.engine.resume(actor=actor_name())
+    console.print(f"resumed by {actor_name()}")
+
+
+@app.command("fill")
+def fill_command(
+    order: Annotated[str, typer.Argument(help="Order id, client order id, or id prefix.")],
+    qty: Annotated[str, typer.Option("--qty", help="Shares filled.")],
+    price: Annotated[str, typer.Option("--price", help="Average price of this fill.")],
+    at: Annotated[str | None, typer.Option("--at", help="When (ISO 8601, default now; naive means UTC).")] = None,
+    exec_id: Annotated[str | None, typer.Option("--exec-id", help="The broker's execution id, if shown.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Enter a fill of a manual order, as the broker's confirmation shows it."""
+    settings = settings_for(config, db)
+    quantity = _decimal(qty, "--qty")
+    fill_price = _decimal(price, "--price")
+    when = _time(at, "--at") if at else datetime.now(UTC)
+    wiring = _wiring(settings, "manual", mode="manual")
+    try:
+        target = wiring.engine.find_order(order)
+    except BatchNotFound as exc:
+        fail(str(exc))
+    code = asyncio.run(_book_manual(wiring, [(target.client_order_id, quantity, fill_price, when, exec_id)]))
+    raise typer.Exit(code)
+
+
+@fills_app.command("import")
+def fills_import_command(
+    file: Annotated[Path, typer.Argument(help="CSV with order (or client_order_id), quantity, price[, at, exec_id].")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Import a broker's fill export; each row is booked once however often the file is imported."""
+    settings = settings_for(config, db)
+    rows = _read_fill_rows(file)
+    wiring = _wiring(settings, "manual", mode="manual")
+    resolved = []
+    problems = []
+    for line, ref, quantity, price, when, exec_id in rows:
+        try:
+            resolved.append((wiring.engine.find_order(ref).client_order_id, quantity, price, when, exec_id))
+        except BatchNotFound as exc:
+            problems.append(f"{file}:{line}: order: {exc}")
+    if problems:
+        for problem in problems:
+            err_console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        raise typer.Exit(2)
+    raise typer.Exit(asyncio.run(_book_manual(wiring, resolved)))
+
+
+async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, datetime, str | None]]) -> int:
+    """Record typed fills in the manual book, then let the engine book them and release the next wave."""
+    broker = wiring.broker
+    await broker.connect()
+    try:
+        for coid, quantity, price, when, exec_id in fills:
+            try:
+                broker.record_fill(coid, quantity, price, when, exec_id=exec_id)
+            except ValueError as exc:
+                err_console.print(f"[bold red]error:[/] {coid}: {exc}", highlight=False)
+                return 2
+        before = {o.id: o.status for o in _open_orders(wiring)}
+        report = await wiring.engine.cycle()
+        console.print(f"booked {report.fills_booked} fill(s); {report.duplicate_fills} already booked")
+        for anomaly in report.anomalies:
+            err_console.print(f"[yellow]warning:[/] {anomaly}")
+        batches = {o.batch_id for o in wiring.engine.ledger_orders(list(before)) if o.batch_id}
+        for batch_id in sorted(batches):
+            if report.submitted:
+                show_tickets(wiring, batch_id, console)
+            console.print(batch_summary(wiring.engine, batch_id))
+        return EXIT_OK if not report.anomalies else EXIT_FAILURE
+    finally:
+        await broker.close()
+
+
+def _open_orders(wiring: Any) -> list[Any]:
+    with wiring.ledger.reading() as uow:
+        return list(uow.orders.open_orders(broker="manual"))
+
+
+def _read_fill_rows(file: Path) -> list[tuple[int, str, Decimal, Decimal, datetime, str | None]]:
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            headers = {h.strip().lower(): h for h in reader.fieldnames or []}
+            rows = list(reader)
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror}")
+    ref_column = headers.get("order") or headers.get("client_order_id") or headers.get("order_id")
+    qty_column = headers.get("quantity") or headers.get("qty")
+    price_column = headers.get("price")
+    if not (ref_column and qty_column and price_column):
+        fail(f"{file}:1: header: needs order (or client_order_id), quantity and price columns")
+    parsed, problems = [], []
+    for line, row in enumerate(rows, start=2):
+        try:
+            at_text = row.get(headers.get("at", ""), "") or ""
+            parsed.append(
+                (
+                    line,
+                    (row[ref_column] or "").strip(),
+                    _decimal(row[qty_column], "quantity", strict=True),
+                    _decimal(row[price_column], "price", strict=True),
+                    _time(at_text, "at", strict=True) if at_text.strip() else datetime.now(UTC),
+                    (row.get(headers.get("exec_id", ""), "") or "").strip() or None,
+                )
+            )
+        except ValueError as exc:
+            problems.append(f"{file}:{line}: {exc}")
+    if problems:
+        for problem in problems:
+            err_console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        raise typer.Exit(2)
+    return parsed
+
+
+def _decimal(text: str | None, what: str, *, strict: bool = False) -> Decimal:
+    try:
+        value = Decimal((text or "").strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0:
+        message = f"{what}: must be a positive number, got {text!r}"
+        if strict:
+            raise ValueError(message)
+        fail(message)
+    return value
+
+
+def _time(text: str, what: str, *, strict: bool = False) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        message = f"{what}: not an ISO 8601 time: {text!r}"
+        if strict:
+            raise ValueError(message) from None
+        fail(message)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+__all__ = ["decimal_text"]

@@ -1,0 +1,168 @@
+"""What the execution commands show: batch summaries, live progress, status documents and manual tickets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from oms.domain import Order, OrderStatus
+from oms.domain.values import decimal_text
+from oms.execution.engine import BatchNotFound
+from oms.execution.notes import NOTE_RISK
+from oms.store import Ledger
+
+STATUS_STYLE = {
+    "filled": "green",
+    "partially_filled": "cyan",
+    "submitted": "cyan",
+    "pending_cancel": "yellow",
+    "cancelled": "yellow",
+    "expired": "yellow",
+    "rejected": "red",
+    "validated": "white",
+    "new": "white",
+}
+
+
+def order_document(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "client_order_id": order.client_order_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "quantity": decimal_text(order.quantity),
+        "status": order.status.value,
+        "filled_quantity": decimal_text(order.filled_quantity),
+        "average_fill_price": decimal_text(order.average_fill_price),
+        "wave": order.wave,
+        "reason": order.status_reason,
+    }
+
+
+def status_document(ledger: Ledger, batch_ref: str | None) -> dict[str, Any]:
+    """`{"batches": [{"id", "status", "orders": [...]}]}` for one batch or the recent ones."""
+    with ledger.reading() as uow:
+        if batch_ref:
+            batch = uow.batches.get(batch_ref)
+            if batch is None:
+                matches = [b for b in uow.batches.list(limit=1000) if b.id.startswith(batch_ref)]
+                if len(matches) != 1:
+                    raise BatchNotFound(f"no batch {batch_ref!r} in the ledger")
+                batch = matches[0]
+            batches = [batch]
+        else:
+            batches = uow.batches.list(limit=20)
+        return {
+            "batches": [
+                {
+                    "id": b.id,
+                    "status": b.status.value,
+                    "mode": b.mode,
+                    "broker": b.broker,
+                    "source": b.source,
+                    "created_at": b.created_at.isoformat(),
+                    "orders": [order_document(o) for o in uow.orders.for_batch(b.id)],
+                }
+                for b in batches
+            ]
+        }
+
+
+def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None = None) -> RenderableType:
+    """A table of the batch's orders with status, fills and the reason for anything not filled."""
+    if document is None:
+        orders = engine.batch_orders(batch_id)
+        document = {
+            "id": batch_id,
+            "status": engine.find_batch(batch_id).status.value,
+            "orders": [order_document(o) for o in orders],
+        }
+    table = Table(title=f"batch {document['id']} · {document['status']}", title_justify="left", expand=False)
+    for column in ("wave", "client order id", "side", "symbol", "quantity", "filled", "avg price", "status", "why"):
+        table.add_column(column, justify="right" if column in ("quantity", "filled", "avg price", "wave") else "left")
+    for entry in document["orders"]:
+        style = STATUS_STYLE.get(entry["status"], "white")
+        table.add_row(
+            str(entry["wave"]),
+            entry["client_order_id"] or "",
+            entry["side"],
+            entry["symbol"],
+            entry["quantity"],
+            entry["filled_quantity"],
+            entry["average_fill_price"] or "",
+            Text(entry["status"], style=style),
+            Text(entry["reason"] or "", overflow="fold"),
+        )
+    counts = Counter(entry["status"] for entry in document["orders"])
+    line = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return Group(table, Text(line or "no orders"))
+
+
+def progress_line(engine: Any, batch_id: str) -> RenderableType:
+    orders = engine.batch_orders(batch_id)
+    counts = Counter(o.status.value for o in orders)
+    waves = sorted({o.wave for o in orders if o.is_open})
+    filled = sum(1 for o in orders if o.status is OrderStatus.FILLED)
+    text = Text(f"batch {batch_id}: {filled}/{len(orders)} filled")
+    if waves:
+        text.append(f" · working wave {waves[0]}")
+    text.append(" · " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return text
+
+
+def show_tickets(wiring: Any, batch_id: str, console: Console) -> None:
+    """Print the tickets of the orders sent and still open, and write them to Markdown and HTML files."""
+    from oms.reporting.tickets import render_rich, write_ticket_files
+
+    tickets = manual_tickets(wiring, batch_id)
+    if not tickets:
+        return
+    console.print(render_rich(tickets, batch_id))
+    directory = wiring.settings.data_path / "tickets"
+    directory.mkdir(parents=True, exist_ok=True)
+    markdown, html = write_ticket_files(tickets, directory, batch_id)
+    console.print(f"tickets written to {markdown} and {html}", highlight=False)
+
+
+def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
+    """One ticket per order working at the (manual) broker; later waves are named on the tickets that gate them."""
+    from oms.reporting.ticket_fields import Ticket
+
+    orders = wiring.engine.batch_orders(batch_id)
+    waiting_waves = sorted({o.wave for o in orders if o.status is OrderStatus.VALIDATED})
+    tickets = []
+    for number, order in enumerate(orders, start=1):
+        if not order.status.is_at_broker:
+            continue
+        warnings = tuple(
+            f"{e.details.get('code')}: {e.details.get('message')}"
+            for e in order.events
+            if e.details.get("note") == NOTE_RISK and e.details.get("outcome") == "warn"
+        )
+        ticket = Ticket.from_order(order, number=number, algorithm=algorithm_words(order), warnings=warnings)
+        tickets.append(ticket)
+    del waiting_waves
+    return tickets
+
+
+def algorithm_words(order: Order) -> str:
+    """How to work the order, in the words a person would use at a trading desk."""
+    from oms.domain import Algo
+    from oms.domain.values import utcnow
+    from oms.execution.algos import build_schedule
+    from oms.execution.describe import describe
+
+    algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
+    schedule = build_schedule(
+        parent_client_order_id=order.client_order_id or order.id,
+        quantity=order.unfilled_quantity,
+        side=order.side,
+        algo=algo,
+        start=utcnow(),
+        urgency=order.urgency,
+    )
+    return describe(schedule)

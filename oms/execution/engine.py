@@ -1,0 +1,521 @@
+"""The execution engine: batches in, orders out through the broker, every step committed to the ledger first.
+
+The engine is a service layer over the ledger and one broker account. Each public method loads what it needs,
+changes domain objects, and commits through a unit of work; broker calls happen only after the state that
+explains them is committed (write-ahead), so a crash at any point leaves the ledger able to resume: run the same
+command again and the engine picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from oms.domain import Batch, BatchStatus, InvalidTransition, Order, OrderStatus, Side
+from oms.domain.market import Portfolio
+from oms.domain.values import decimal_text, utcnow
+from oms.execution import controls
+from oms.execution.booking import BookingResult, apply_report, book_fills
+from oms.execution.identity import client_order_id
+from oms.execution.notes import (
+    NOTE_APPROVED,
+    NOTE_ARRIVAL,
+    NOTE_HELD,
+    NOTE_NOT_FOUND,
+    NOTE_RESENT,
+    NOTE_RISK,
+    events_since_last,
+    held_until_noted,
+    is_approved,
+    last_note_or_submit,
+    needs_approval,
+    noted,
+    submitted_at,
+)
+from oms.execution.release import ReleasePlan, plan_release
+from oms.execution.riskgate import RiskGate, portfolio_json
+from oms.execution.settings import ExecutionSettings
+from oms.logging import get_logger
+from oms.planning.plan import Plan
+from oms.ports import Broker, BrokerRejected, BrokerUnavailable, MarketData, OrderNotFound, OrderRequest
+from oms.store import ConcurrencyConflict, Ledger
+
+log = get_logger("oms.engine")
+
+
+class BatchNotFound(Exception):
+    """No batch with that id (or prefix) in the ledger."""
+
+
+class Halted(Exception):
+    """The kill switch is on; nothing is sent until `oms resume`."""
+
+
+@dataclass
+class CycleReport:
+    """What one engine cycle did, for the progress display and the logs."""
+
+    broker_calls: int = 0
+    fills_booked: int = 0
+    duplicate_fills: int = 0
+    submitted: int = 0
+    rejected: int = 0
+    finished_batches: list[str] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+    working: int = 0
+
+
+class ExecutionEngine:
+    """Runs batches against one broker account."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        broker: Broker,
+        *,
+        market: MarketData,
+        risk: RiskGate,
+        settings: ExecutionSettings,
+        account: str = "",
+        actor: str = "oms",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.ledger = ledger
+        self.broker = broker
+        self.market = market
+        self.risk = risk
+        self.settings = settings
+        self.account = account
+        self.actor = actor
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
+        self._new_fills: dict[str, bool] = {}
+
+    # ------------------------------------------------------------------ batches
+    def create_batch(
+        self,
+        plan: Plan,
+        *,
+        source: str,
+        content_hash: str,
+        mode: str,
+        supervised: bool,
+        auto: bool = False,
+        new: bool = False,
+        portfolio: Portfolio | None = None,
+    ) -> tuple[Batch, bool]:
+        """Store a batch and its orders, or find the batch this same input made before. Returns (batch, created)."""
+        with self.ledger.unit_of_work() as uow:
+            if not new:
+                existing = uow.batches.by_content_hash(content_hash, broker=self.broker.name)
+                if existing is not None:
+                    return existing, False
+            now = self.clock()
+            details: dict[str, str] = {"auto": "true" if auto else "false"}
+            if portfolio is not None:
+                details["positions"] = "file"
+                details["portfolio"] = portfolio_json(portfolio)
+            batch = Batch.create(
+                at=now,
+                source=source,
+                content_hash=content_hash,
+                mode=mode,
+                broker=self.broker.name,
+                account=self.account,
+                supervised=supervised,
+                details=details,
+            )
+            orders = [self._order_from_plan(batch, n, planned, now) for n, planned in enumerate(plan.orders, 1)]
+            uow.batches.add(batch)
+            uow.orders.add_many(orders)
+            uow.commit()
+        log.info("batch.created", batch_id=batch.id, orders=len(orders), source=source, mode=mode)
+        return batch, True
+
+    def _order_from_plan(self, batch: Batch, sequence: int, planned: Any, now: datetime) -> Order:
+        return Order.create(
+            planned.symbol,
+            planned.side,
+            planned.quantity,
+            planned.order_type,
+            limit_price=planned.limit_price,
+            time_in_force=planned.time_in_force,
+            at=now,
+            batch_id=batch.id,
+            broker=batch.broker,
+            client_order_id=client_order_id(batch.id, sequence),
+            wave=planned.wave,
+            priority=planned.priority,
+            algo=planned.algo,
+            urgency=planned.urgency,
+            decision_price=planned.decision_price,
+            expected_cost_bps=planned.expected_cost_bps,
+            reason=planned.reason,
+        )
+
+    def find_batch(self, batch_ref: str) -> Batch:
+        """A batch by id or unique id prefix."""
+        with self.ledger.reading() as uow:
+            batch = uow.batches.get(batch_ref)
+            if batch is None:
+                matches = [b for b in uow.batches.list(limit=1000) if b.id.startswith(batch_ref)]
+                if len(matches) == 1:
+                    batch = matches[0]
+        if batch is None:
+            raise BatchNotFound(f"no batch {batch_ref!r} in the ledger")
+        return batch
+
+    async def validate_batch(self, batch_id: str) -> Batch:
+        """Run the pre-trade checks: block rejects the order, warn is stored; then hold for approval or execute."""
+        batch = self.find_batch(batch_id)
+        if batch.status is not BatchStatus.PLANNED:
+            return batch
+        with self.ledger.reading() as uow:
+            orders = [o for o in uow.orders.for_batch(batch.id) if o.status is OrderStatus.NEW]
+        verdicts = await self.risk.check(orders, batch, releasing=False)
+        now = self.clock()
+        warnings = 0
+        for order in orders:
+            verdict = verdicts[order.id]
+            for result in verdict.problems:
+                order.note(NOTE_RISK, at=now, **result)
+            if verdict.blocked:
+                order.reject(verdict.block_reason, at=now)
+                log.warning("order.rejected", **_order_fields(order), reason=verdict.block_reason)
+            else:
+                order.validate(at=now)
+                warnings += verdict.needs_approval
+        with self.ledger.unit_of_work() as uow:
+            for order in orders:
+                uow.orders.save(order)
+            batch = uow.batches.get(batch.id) or batch
+            auto = batch.details.get("auto") == "true"
+            hold = batch.supervised or (auto and warnings > 0)
+            batch.status = BatchStatus.AWAITING_APPROVAL if hold else BatchStatus.EXECUTING
+            batch.details = {**batch.details, "warnings": str(warnings)}
+            uow.batches.save(batch)
+            uow.commit()
+        log.info("batch.validated", batch_id=batch.id, status=batch.status.value, warnings=warnings)
+        return batch
+
+    def approve(
+        self, batch_id: str, actor: str, *, order_ids: Sequence[str] = (), include_warnings: bool = False
+    ) -> tuple[Batch, list[Order]]:
+        """Approve a batch held for approval; orders with warnings need naming (or `include_warnings`)."""
+        batch = self.find_batch(batch_id)
+        now = self.clock()
+        approved: list[Order] = []
+        with self.ledger.unit_of_work() as uow:
+            orders = uow.orders.for_batch(batch.id, open_only=True)
+            named = {o.id for o in orders if any(o.id.startswith(ref) or o.client_order_id == ref for ref in order_ids)}
+            for order in orders:
+                if order.status is not OrderStatus.VALIDATED or is_approved(order):
+                    continue
+                if order.id in named or include_warnings or not needs_approval(order):
+                    order.note(NOTE_APPROVED, at=now, by=actor)
+                    uow.orders.save(order)
+                    approved.append(order)
+            if batch.status is BatchStatus.AWAITING_APPROVAL:
+                batch.status = BatchStatus.EXECUTING
+                uow.batches.save(batch)
+            controls.record(uow, actor, "approve", batch.id, orders=len(approved))
+            uow.commit()
+        log.info("batch.approved", batch_id=batch.id, by=actor, orders=len(approved))
+        return batch, approved
+
+    # ------------------------------------------------------------------- cycle
+    async def cycle(self) -> CycleReport:
+        """One pass: read the broker's reports, book them, look up lost submissions, release, finish."""
+        async with self._lock:
+            report = CycleReport()
+            await self._poll(report)
+            await self._check_in_flight(report)
+            if not self.halted().active:
+                await self._release(report)
+            self._finish_batches(report)
+            return report
+
+    async def _poll(self, report: CycleReport) -> None:
+        with self.ledger.reading() as uow:
+            batches = uow.batches.list(open_only=True, limit=10_000)
+            tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == self.broker.name]
+            tracked += [o for o in uow.orders.open_orders(broker=self.broker.name) if o.batch_id is None]
+        sent = [o for o in tracked if submitted_at(o) is not None]
+        report.working = sum(1 for o in sent if o.status.is_at_broker)
+        if not sent:
+            return
+        since = min(t for o in sent if (t := submitted_at(o)) is not None) - timedelta(minutes=5)
+        try:
+            order_reports = await self.broker.order_reports(open_only=False, since=since)
+            fill_reports = await self.broker.fill_reports(since=since)
+        except BrokerUnavailable as exc:
+            report.anomalies.append(f"broker reports unavailable: {exc}")
+            log.warning("broker.poll_failed", error=str(exc))
+            return
+        finally:
+            report.broker_calls += 2
+        by_coid = {o.client_order_id: o for o in sent if o.client_order_id}
+        result = BookingResult()
+        book_fills(by_coid, fill_reports, result)
+        for unknown in list(result.unknown_fills):
+            with self.ledger.reading() as uow:
+                owner = uow.orders.by_client_order_id(unknown.client_order_id)
+            if owner is not None:
+                by_coid[unknown.client_order_id] = owner
+                result.unknown_fills.remove(unknown)
+                book_fills(by_coid, [unknown], result)
+        for broker_report in order_reports:
+            order = by_coid.get(broker_report.client_order_id)
+            if order is not None:
+                apply_report(order, broker_report, result)
+        self._save_all(result.changed.values())
+        for order in result.changed.values():
+            if order.batch_id:
+                self._new_fills[order.batch_id] = True
+        report.fills_booked += result.fills_booked
+        report.duplicate_fills += result.duplicate_fills
+        report.anomalies += result.anomalies
+        for order in result.changed.values():
+            log.info(f"order.{order.status.value}", **_order_fields(order))
+
+    async def _check_in_flight(self, report: CycleReport) -> None:
+        """A submitted order the broker never acknowledged is looked up by client order id, never guessed."""
+        now = self.clock()
+        threshold = timedelta(seconds=self.settings.in_flight_seconds)
+        with self.ledger.reading() as uow:
+            candidates = [
+                o
+                for o in uow.orders.open_orders(broker=self.broker.name, statuses=[OrderStatus.SUBMITTED])
+                if o.broker_order_id is None and (t := last_note_or_submit(o)) is not None and now - t >= threshold
+            ]
+        for order in candidates:
+            report.broker_calls += 1
+            try:
+                found = await self.broker.find_order(order.client_order_id or "")
+            except BrokerUnavailable as exc:
+                log.warning("order.lookup_failed", **_order_fields(order), error=str(exc))
+                continue
+            except OrderNotFound:
+                await self._not_found(order, report)
+                continue
+            result = BookingResult()
+            apply_report(order, found, result)
+            self._save_all(result.changed.values())
+
+    async def _not_found(self, order: Order, report: CycleReport) -> None:
+        misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
+        order.note(NOTE_NOT_FOUND, at=self.clock(), attempt=str(misses))
+        if misses < self.settings.lookup_attempts:
+            self._save_all([order])
+            return
+        # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
+        # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
+        order.note(NOTE_RESENT, at=self.clock(), after=f"{misses} lookups found nothing")
+        self._save_all([order])
+        log.warning("order.resent", **_order_fields(order), lookups=misses)
+        await self._send(order, report)
+
+    async def _release(self, report: CycleReport) -> None:
+        with self.ledger.reading() as uow:
+            executing = [b for b in uow.batches.list(open_only=True, limit=10_000) if b.status is BatchStatus.EXECUTING]
+            work = [(b, uow.orders.for_batch(b.id)) for b in executing if b.broker == self.broker.name]
+        for batch, orders in work:
+            require_approval = batch.supervised or batch.details.get("auto") == "true"
+            plan = plan_release(orders, now=self.clock(), require_approval=require_approval)
+            if not plan.orders:
+                continue
+            if not plan.final and not self._new_fills.get(batch.id, True):
+                continue  # buys waiting for proceeds: nothing changed since they were last looked at
+            self._new_fills[batch.id] = False
+            await self._release_wave(batch, plan, report)
+
+    async def _release_wave(self, batch: Batch, plan: ReleasePlan, report: CycleReport) -> None:
+        """Fund the buys from filled proceeds, check every order against the world as it is now, then send."""
+        now = self.clock()
+        candidates = [o for o in plan.orders if o.side is Side.SELL] if plan.final else []
+        funded = await self.risk.fund([o for o in plan.orders if o.side is Side.BUY], batch)
+        for order, decision in funded:
+            if decision.action == "release":
+                candidates.append(order)
+            elif plan.final and decision.action == "shrink":
+                order.amend_quantity(decision.quantity, decision.reason, at=now)
+                candidates.append(order)
+            elif plan.final:
+                order.cancel(f"not funded: {decision.reason}", at=now)
+                log.warning("order.cancelled", **_order_fields(order), reason=decision.reason)
+            elif not noted(order, NOTE_HELD, decision.reason):
+                order.note(NOTE_HELD, at=now, reason=decision.reason)
+        verdicts = await self.risk.check(candidates, batch, releasing=True)
+        to_send: list[Order] = []
+        for order in candidates:
+            verdict = verdicts[order.id]
+            if verdict.blocked:
+                for result in verdict.problems:
+                    order.note(NOTE_RISK, at=now, stage="release", **result)
+                order.reject(verdict.block_reason, at=now)
+                report.rejected += 1
+                log.warning("order.rejected", **_order_fields(order), reason=verdict.block_reason)
+            elif verdict.hold_until is not None:
+                if not held_until_noted(order, verdict.hold_until):
+                    order.note(NOTE_HELD, at=now, until=verdict.hold_until.isoformat(), reason=verdict.hold_reason)
+            else:
+                to_send.append(order)
+        self._save_all([o for o in plan.orders if o.stored_event_count != len(o.events)])
+        for order in to_send:
+            await self._send(order, report)
+        if to_send:
+            log.info("batch.wave_released", batch_id=batch.id, wave=plan.wave, orders=len(to_send), final=plan.final)
+
+    async def _send(self, order: Order, report: CycleReport) -> None:
+        """Write-ahead submit: commit `submitted` and the client order id, then call the broker."""
+        if order.status is OrderStatus.VALIDATED:
+            quote = self.market.quote(order.symbol)
+            if quote is not None:
+                order.note(NOTE_ARRIVAL, at=self.clock(), price=decimal_text(quote.price))
+            order.submit(order.client_order_id, at=self.clock())
+            try:
+                self._save_all([order])
+            except ConcurrencyConflict:
+                log.warning("order.conflict", **_order_fields(order))
+                return
+            log.info("order.submitted", **_order_fields(order), account=self.account)
+        request = OrderRequest(
+            client_order_id=order.client_order_id or "",
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.quantity,
+            order_type=order.order_type,
+            time_in_force=order.time_in_force,
+            limit_price=order.limit_price,
+            stop_price=order.stop_price,
+            extended_hours=order.extended_hours,
+        )
+        report.broker_calls += 1
+        try:
+            answer = await self.broker.submit(request)
+        except BrokerRejected as exc:
+            refusal = f"{exc.code}: {exc.reason}"
+            self._update(order.id, lambda o: o.reject(refusal, at=self.clock()))
+            report.rejected += 1
+            log.warning("order.rejected", **_order_fields(order), reason=exc.reason, code=exc.code)
+            return
+        except BrokerUnavailable as exc:
+            # Outcome unknown: the order stays `submitted`; the in-flight check asks the broker by client order id.
+            log.warning("order.submit_unknown", **_order_fields(order), error=str(exc))
+            return
+        report.submitted += 1
+        if answer.broker_order_id:
+            self._update(order.id, lambda o: o.acknowledge(answer.broker_order_id, at=self.clock()))
+
+    # ------------------------------------------------------------ cancel, halt
+    async def cancel_order(self, order_ref: str, *, actor: str, reason: str = "cancelled by request") -> Order:
+        """Cancel one order: locally when the broker has not seen it, else ask the broker (a race is handled)."""
+        order = self.find_order(order_ref)
+        if order.status in (OrderStatus.NEW, OrderStatus.VALIDATED):
+            return self._update(order.id, lambda o: o.cancel(f"{reason} ({actor})", at=self.clock()))
+        if order.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
+            order = self._update(order.id, lambda o: o.request_cancel(at=self.clock()))
+        if order.status is not OrderStatus.PENDING_CANCEL:
+            raise InvalidTransition(f"order {order.client_order_id} is {order.status}; nothing to cancel")
+        try:
+            await self.broker.cancel(order.client_order_id or "", order.broker_order_id)
+        except BrokerRejected as exc:
+            refusal = exc.reason
+            order = self._update(order.id, lambda o: o.reject_cancel(refusal, at=self.clock()))
+        except BrokerUnavailable as exc:
+            log.warning("order.cancel_unknown", **_order_fields(order), error=str(exc))
+        return order
+
+    def halted(self) -> controls.Halt:
+        with self.ledger.reading() as uow:
+            return controls.halt_state(uow, self.broker.name, self.account)
+
+    async def halt(self, *, actor: str, reason: str) -> list[Order]:
+        """The kill switch: refuse new submissions and cancel this OMS's open orders at the broker."""
+        with self.ledger.unit_of_work() as uow:
+            controls.set_halt(uow, self.broker.name, self.account, active=True, actor=actor, reason=reason)
+            uow.commit()
+        log.warning("oms.halted", by=actor, reason=reason, broker=self.broker.name, account=self.account)
+        with self.ledger.reading() as uow:
+            working = [o for o in uow.orders.open_orders(broker=self.broker.name) if o.status.is_at_broker]
+        cancelled = []
+        for order in working:
+            if order.status is OrderStatus.PENDING_CANCEL:
+                continue
+            cancelled.append(await self.cancel_order(order.id, actor=actor, reason=f"halt: {reason}"))
+        return cancelled
+
+    def resume(self, *, actor: str) -> None:
+        with self.ledger.unit_of_work() as uow:
+            controls.set_halt(uow, self.broker.name, self.account, active=False, actor=actor)
+            uow.commit()
+        log.warning("oms.resumed", by=actor, broker=self.broker.name, account=self.account)
+
+    # ----------------------------------------------------------------- helpers
+    def find_order(self, order_ref: str) -> Order:
+        """An order by id, client order id, or unique id prefix."""
+        with self.ledger.reading() as uow:
+            order = uow.orders.get(order_ref) or uow.orders.by_client_order_id(order_ref)
+            if order is None:
+                matches = [o for o in uow.orders.open_orders() if o.id.startswith(order_ref)]
+                order = matches[0] if len(matches) == 1 else None
+        if order is None:
+            raise BatchNotFound(f"no order {order_ref!r} in the ledger")
+        return order
+
+    def _update(self, order_id: str, change: Callable[[Order], object], attempts: int = 5) -> Order:
+        """Apply `change` to the freshest copy of an order and commit; retry on a version conflict."""
+        for _ in range(attempts):
+            with self.ledger.unit_of_work() as uow:
+                order = uow.orders.get(order_id)
+                if order is None:
+                    raise BatchNotFound(f"order {order_id} vanished from the ledger")
+                change(order)
+                try:
+                    uow.orders.save(order)
+                    uow.commit()
+                except ConcurrencyConflict:
+                    continue
+                return order
+        raise ConcurrencyConflict(f"order {order_id}: gave up after {attempts} conflicting writers")
+
+    def _save_all(self, orders: Any) -> None:
+        with self.ledger.unit_of_work() as uow:
+            for order in orders:
+                uow.orders.save(order)
+            uow.commit()
+
+    def _finish_batches(self, report: CycleReport) -> None:
+        with self.ledger.unit_of_work() as uow:
+            for batch in uow.batches.list(open_only=True, limit=10_000):
+                if batch.broker != self.broker.name or batch.status is BatchStatus.PLANNED:
+                    continue
+                if uow.orders.for_batch(batch.id, open_only=True):
+                    continue
+                batch.status = BatchStatus.FINISHED
+                uow.batches.save(batch)
+                report.finished_batches.append(batch.id)
+                log.info("batch.finished", batch_id=batch.id)
+            uow.commit()
+
+    def batch_orders(self, batch_id: str) -> list[Order]:
+        with self.ledger.reading() as uow:
+            return uow.orders.for_batch(batch_id)
+
+
+def _order_fields(order: Order) -> dict[str, Any]:
+    last = order.events[-1] if order.events else None
+    return {
+        "batch_id": order.batch_id,
+        "order_id": order.id,
+        "client_order_id": order.client_order_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "quantity": decimal_text(order.quantity),
+        "from_status": last.from_status.value if last and last.from_status else None,
+        "to_status": order.status.value,
+    }

@@ -1,0 +1,80 @@
+"""What an order's audit trail says beyond its status: risk notes, approvals, holds, lookups, arrival price.
+
+The engine records these as `noted` events (they change no status); these helpers read them back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from oms.domain import Order
+from oms.domain.events import EventKind
+
+NOTE_RISK = "risk"
+NOTE_APPROVED = "approved"
+NOTE_NOT_FOUND = "not_found_at_broker"
+NOTE_RESENT = "resent"
+NOTE_ARRIVAL = "arrival"
+NOTE_HELD = "held"
+
+
+def submitted_at(order: Order) -> datetime | None:
+    for event in order.events:
+        if event.kind is EventKind.SUBMITTED:
+            return event.at
+    return None
+
+
+def last_note_or_submit(order: Order) -> datetime | None:
+    for event in reversed(order.events):
+        if event.kind is EventKind.SUBMITTED or (
+            event.kind is EventKind.NOTED and event.details.get("note") in (NOTE_NOT_FOUND, NOTE_RESENT)
+        ):
+            return event.at
+    return None
+
+
+def events_since_last(order: Order, note: str) -> list[Any]:
+    events = order.events
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].kind is EventKind.NOTED and events[index].details.get("note") == note:
+            return events[index + 1 :]
+    return list(events)
+
+
+def needs_approval(order: Order) -> bool:
+    """A risk warning (other than a market-hours hold) needs a person's explicit approval in supervised mode."""
+    return any(
+        e.kind is EventKind.NOTED
+        and e.details.get("note") == NOTE_RISK
+        and e.details.get("outcome") == "warn"
+        and not e.details.get("hold_until")
+        for e in order.events
+    )
+
+
+def is_approved(order: Order) -> bool:
+    return any(e.kind is EventKind.NOTED and e.details.get("note") == NOTE_APPROVED for e in order.events)
+
+
+def noted(order: Order, note: str, reason: str) -> bool:
+    return any(
+        e.kind is EventKind.NOTED and e.details.get("note") == note and e.details.get("reason") == reason
+        for e in order.events
+    )
+
+
+def held_until_noted(order: Order, until: datetime) -> bool:
+    return any(
+        e.kind is EventKind.NOTED and e.details.get("note") == NOTE_HELD and e.details.get("until") == until.isoformat()
+        for e in order.events
+    )
+
+
+def arrival_price(order: Order) -> Decimal | None:
+    for event in order.events:
+        if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_ARRIVAL and event.details.get("price"):
+            return Decimal(str(event.details["price"]))
+    return None

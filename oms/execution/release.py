@@ -1,0 +1,48 @@
+"""Which orders of a batch may go now: the lowest wave with orders waiting, and whether it is final.
+
+A wave is *final* when every order of the earlier waves is terminal: no more sell proceeds can arrive for it, so a
+buy that cash cannot cover now will never be covered and is shrunk or cancelled. Before that, a buy goes out only
+when filled proceeds already cover it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oms.domain import Order, OrderStatus
+from oms.domain.events import EventKind
+from oms.execution.notes import is_approved, needs_approval
+
+
+@dataclass
+class ReleasePlan:
+    wave: int = 0
+    orders: list[Order] = field(default_factory=list)
+    final: bool = True
+
+
+def plan_release(orders: Sequence[Order], *, now: datetime, require_approval: bool) -> ReleasePlan:
+    """The waiting orders of the lowest wave that has any, skipping those held or awaiting a person."""
+    waiting = [o for o in orders if o.status is OrderStatus.VALIDATED]
+    if not waiting:
+        return ReleasePlan()
+    wave = min(o.wave for o in waiting)
+    final = all(o.is_terminal for o in orders if o.wave < wave)
+    ready = [
+        o
+        for o in waiting
+        if o.wave == wave
+        and not _held_past(o, now)
+        and not (require_approval and needs_approval(o) and not is_approved(o))
+    ]
+    return ReleasePlan(wave=wave, orders=ready, final=final)
+
+
+def _held_past(order: Order, now: datetime) -> bool:
+    """Held by a check until a time still ahead (the market opens later)."""
+    for event in reversed(order.events):
+        if event.kind is EventKind.NOTED and event.details.get("note") == "held" and event.details.get("until"):
+            return datetime.fromisoformat(str(event.details["until"])) > now
+    return False

@@ -1,0 +1,118 @@
+"""The engine's clock: APScheduler 3 jobs in one asyncio loop, under a lease so one scheduler runs per account.
+
+Jobs: `cycle` (poll reports in one batched call, book fills, look up lost submissions, release waves, finish
+batches; every `poll_seconds` while orders work, `idle_poll_seconds` otherwise), `heartbeat` (renew the lease) and
+`reconcile` (compare the ledger with the broker). Each job has `max_instances=1` and `coalesce=True`: a slow cycle
+is never run twice at once and missed runs collapse into one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+from enum import StrEnum
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from oms.domain.values import utcnow
+from oms.execution.engine import CycleReport, ExecutionEngine
+from oms.execution.lease import Lease
+from oms.execution.settings import ExecutionSettings
+from oms.logging import get_logger
+
+log = get_logger("oms.scheduler")
+
+
+class Stop(StrEnum):
+    DONE = "done"
+    TIMEOUT = "limit_seconds"
+    HALTED = "halted"
+    LEASE_LOST = "lease_lost"
+
+
+class EngineScheduler:
+    def __init__(
+        self,
+        engine: ExecutionEngine,
+        settings: ExecutionSettings,
+        lease: Lease,
+        *,
+        on_cycle: Callable[[CycleReport], None] | None = None,
+        reconcile: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.lease = lease
+        self.on_cycle = on_cycle
+        self.reconcile = reconcile
+        self._stop: asyncio.Future[Stop] | None = None
+        self._until: Callable[[], bool] = lambda: False
+        self._fast = True
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def run(self, *, until: Callable[[], bool] | None = None, limit_seconds: float | None = None) -> Stop:
+        """Run the jobs until `until()` holds after a cycle, the time limit passes, a halt, or the lease is lost."""
+        loop = asyncio.get_running_loop()
+        self._stop = loop.create_future()
+        self._until = until or (lambda: False)
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        self._scheduler = scheduler
+        common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        scheduler.add_job(
+            self._cycle, "interval", seconds=self.settings.poll_seconds, id="cycle", next_run_time=utcnow(), **common
+        )
+        scheduler.add_job(
+            self._heartbeat, "interval", seconds=self.settings.heartbeat_seconds, id="heartbeat", **common
+        )
+        if self.reconcile is not None:
+            scheduler.add_job(
+                self._reconcile, "interval", seconds=self.settings.reconcile_seconds, id="reconcile", **common
+            )
+        scheduler.start()
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._stop), limit_seconds)
+        except TimeoutError:
+            return Stop.TIMEOUT
+        finally:
+            scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # let a cancelled job unwind before the loop moves on
+
+    def _finish(self, why: Stop) -> None:
+        if self._stop is not None and not self._stop.done():
+            self._stop.set_result(why)
+
+    async def _cycle(self) -> None:
+        try:
+            report = await self.engine.cycle()
+        except Exception:  # a job must not die silently: log it and try again next time
+            log.exception("scheduler.cycle_failed")
+            return
+        if self.on_cycle is not None:
+            self.on_cycle(report)
+        if self.engine.halted().active:
+            self._finish(Stop.HALTED)
+        elif self._until():
+            self._finish(Stop.DONE)
+        self._pace(working=report.working > 0)
+
+    def _pace(self, *, working: bool) -> None:
+        """Poll fast while orders work at the broker, slowly when nothing does."""
+        if working == self._fast or self._scheduler is None:
+            return
+        self._fast = working
+        seconds = self.settings.poll_seconds if working else self.settings.idle_poll_seconds
+        self._scheduler.reschedule_job("cycle", trigger="interval", seconds=seconds)
+
+    async def _heartbeat(self) -> None:
+        if not await asyncio.to_thread(self.lease.renew):
+            log.error("scheduler.lease_lost", lease=self.lease.name)
+            self._finish(Stop.LEASE_LOST)
+
+    async def _reconcile(self) -> None:
+        if self.reconcile is None:
+            return
+        try:
+            await self.reconcile()
+        except Exception:
+            log.exception("scheduler.reconcile_failed")

@@ -1,0 +1,32 @@
+"""The `[execution]` table: how the engine paces itself and how careful it is with unknown outcomes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from oms.config import ConfigError, Settings
+
+
+class ExecutionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    poll_seconds: float = Field(default=0.5, gt=0)  # while orders are working
+    idle_poll_seconds: float = Field(default=5.0, gt=0)  # while nothing is working
+    in_flight_seconds: float = Field(
+        default=10.0, ge=0
+    )  # a submitted order without acknowledgement this long is looked up
+    lookup_attempts: int = Field(default=3, ge=1)  # definite "not found" answers before an order counts as never sent
+    market_buy_buffer_pct: Decimal = Field(default=Decimal("0.02"), ge=0)  # a market buy may fill above the quote
+    run_timeout_seconds: float = Field(default=900.0, gt=0)  # `oms run` gives up waiting after this long
+    reconcile_seconds: float = Field(default=60.0, gt=0)
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
+    lease_seconds: float = Field(default=30.0, gt=0)
+
+
+def load_execution_settings(settings: Settings) -> ExecutionSettings:
+    try:
+        return ExecutionSettings(**settings.section("execution"))
+    except ValueError as exc:
+        raise ConfigError(f"[execution]: {str(exc).splitlines()[0:3]}") from None
