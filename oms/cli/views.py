@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -39,6 +40,7 @@ def order_document(order: Order) -> dict[str, Any]:
         "filled_quantity": decimal_text(order.filled_quantity),
         "average_fill_price": decimal_text(order.average_fill_price),
         "wave": order.wave,
+        "parent_id": order.parent_id,
         "reason": order.status_reason,
     }
 
@@ -73,7 +75,7 @@ def status_document(ledger: Ledger, batch_ref: str | None) -> dict[str, Any]:
 
 
 def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None = None) -> RenderableType:
-    """A table of the batch's orders with status, fills and the reason for anything not filled."""
+    """A table of the batch's orders (children under their parent) with fills and why anything is not filled."""
     if document is None:
         orders = engine.batch_orders(batch_id)
         document = {
@@ -81,25 +83,56 @@ def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None
             "status": engine.find_batch(batch_id).status.value,
             "orders": [order_document(o) for o in orders],
         }
-    table = Table(title=f"batch {document['id']} · {document['status']}", title_justify="left", expand=False)
-    for column in ("wave", "client order id", "side", "symbol", "quantity", "filled", "avg price", "status", "why"):
-        table.add_column(column, justify="right" if column in ("quantity", "filled", "avg price", "wave") else "left")
-    for entry in document["orders"]:
+    table = Table(title=f"batch {document['id']} · {document['status']}", title_justify="left")
+    table.add_column("wave", justify="right")
+    table.add_column("order", no_wrap=True)
+    table.add_column("side")
+    table.add_column("symbol")
+    table.add_column("quantity", justify="right", no_wrap=True)
+    table.add_column("filled", justify="right", no_wrap=True)
+    table.add_column("avg price", justify="right")
+    table.add_column("status")
+    table.add_column("why", overflow="fold", ratio=1)
+    prefix = f"{document['id']}-"
+    for entry, is_child in _parents_then_children(document["orders"]):
         style = STATUS_STYLE.get(entry["status"], "white")
+        name = (entry["client_order_id"] or "").removeprefix(prefix)
         table.add_row(
             str(entry["wave"]),
-            entry["client_order_id"] or "",
+            f"  └ {name}" if is_child else name,
             entry["side"],
             entry["symbol"],
             entry["quantity"],
             entry["filled_quantity"],
-            entry["average_fill_price"] or "",
+            _price(entry["average_fill_price"]),
             Text(entry["status"], style=style),
-            Text(entry["reason"] or "", overflow="fold"),
+            Text(entry["reason"] or ""),
         )
-    counts = Counter(entry["status"] for entry in document["orders"])
+    counts = Counter(entry["status"] for entry in document["orders"] if not entry.get("parent_id"))
     line = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    return Group(table, Text(line or "no orders"))
+    return Group(table, Text(f"orders: {line}" if line else "no orders"))
+
+
+def _parents_then_children(orders: list[dict[str, Any]]) -> list[tuple[dict[str, Any], bool]]:
+    children: dict[str, list[dict[str, Any]]] = {}
+    for entry in orders:
+        if entry.get("parent_id"):
+            children.setdefault(entry["parent_id"], []).append(entry)
+    rows: list[tuple[dict[str, Any], bool]] = []
+    for entry in orders:
+        if entry.get("parent_id"):
+            continue
+        rows.append((entry, False))
+        kids = sorted(children.get(entry["id"], []), key=lambda e: e["client_order_id"] or "")
+        rows.extend((kid, True) for kid in kids)
+    return rows
+
+
+def _price(text: str | None) -> str:
+    """Average prices to four decimals for reading; the ledger and --json keep them exact."""
+    if not text:
+        return ""
+    return f"{Decimal(text).quantize(Decimal('0.0001')).normalize():f}"
 
 
 def progress_line(engine: Any, batch_id: str) -> RenderableType:

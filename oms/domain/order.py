@@ -19,6 +19,7 @@ from oms.domain.fill import Fill
 from oms.domain.transitions import Action, Rule, target_of
 from oms.domain.values import decimal_text, require_aware, to_decimal, utcnow
 
+SPLIT_NOTE = "split"
 SYMBOL_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,9}(?:[./-][A-Z0-9]{1,4})?$")
 
 
@@ -243,6 +244,22 @@ class Order:
         details = {"quantity": decimal_text(new_quantity), "previous": decimal_text(self.quantity), "reason": reason}
         self._move(Action.AMEND, EventKind.AMENDED, at, details)
         self.quantity = new_quantity
+
+    def split(self, children: int, at: datetime | None = None, **details: str | None) -> None:
+        """Mark this order as a parent worked through `children` child orders (TWAP, VWAP, IS).
+
+        A parent never reaches a broker itself: its children do, and their executions are allocated to it as its
+        fills (`fill` with an allocation id), so the parent's quantities and status follow its children.
+        """
+        if self.is_parent:
+            raise InvalidTransition(f"order {self.id} is already split into children")
+        if self.status is not OrderStatus.VALIDATED:
+            raise InvalidTransition(f"order {self.id}: only a validated order can be split, not one {self.status}")
+        self.note(SPLIT_NOTE, at=at, children=str(children), **details)
+
+    @property
+    def is_parent(self) -> bool:
+        return any(e.kind is EventKind.NOTED and e.details.get("note") == SPLIT_NOTE for e in self.events)
 
     def note(self, what: str, at: datetime | None = None, **details: str | None) -> None:
         """Append an audit entry that changes no status (a risk warning, an approval, a reprice)."""

@@ -18,7 +18,10 @@ from oms.domain import Batch, BatchStatus, InvalidTransition, Order, OrderStatus
 from oms.domain.market import Portfolio
 from oms.domain.values import decimal_text, utcnow
 from oms.execution import controls
+from oms.execution.algo_settings import AlgoSettings
 from oms.execution.booking import BookingResult, apply_report, book_fills
+from oms.execution.children import ALGO_PARENTS, NOTE_REPRICE, allocate, make_children, plan_parent, schedule_for
+from oms.execution.describe import describe
 from oms.execution.identity import client_order_id
 from oms.execution.notes import (
     NOTE_APPROVED,
@@ -32,12 +35,13 @@ from oms.execution.notes import (
     is_approved,
     last_note_or_submit,
     needs_approval,
-    noted,
+    on_hold,
     submitted_at,
 )
 from oms.execution.release import ReleasePlan, plan_release
 from oms.execution.riskgate import RiskGate, portfolio_json
 from oms.execution.settings import ExecutionSettings
+from oms.execution.volume_profile import TradingSession
 from oms.logging import get_logger
 from oms.planning.plan import Plan
 from oms.ports import Broker, BrokerRejected, BrokerUnavailable, MarketData, OrderNotFound, OrderRequest
@@ -82,6 +86,7 @@ class ExecutionEngine:
         account: str = "",
         actor: str = "oms",
         clock: Callable[[], datetime] = utcnow,
+        algo_settings: AlgoSettings | None = None,
     ) -> None:
         self.ledger = ledger
         self.broker = broker
@@ -91,9 +96,11 @@ class ExecutionEngine:
         self.account = account
         self.actor = actor
         self.clock = clock
+        self.algo_settings = algo_settings or AlgoSettings()
         self._lock = asyncio.Lock()
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
+        self._venue_now: datetime | None = None  # the venue's clock, read once per cycle when parents work
 
     # ------------------------------------------------------------------ batches
     def create_batch(
@@ -234,8 +241,10 @@ class ExecutionEngine:
             report = CycleReport()
             await self._poll(report)
             await self._check_in_flight(report)
-            if not self.halted().active:
+            halted = self.halted().active
+            if not halted:
                 await self._release(report)
+            await self._work_parents(report, sending=not halted)
             self._finish_batches(report)
             return report
 
@@ -290,7 +299,10 @@ class ExecutionEngine:
             candidates = [
                 o
                 for o in uow.orders.open_orders(broker=self.broker.name, statuses=[OrderStatus.SUBMITTED])
-                if o.broker_order_id is None and (t := last_note_or_submit(o)) is not None and now - t >= threshold
+                if o.broker_order_id is None
+                and not o.is_parent
+                and (t := last_note_or_submit(o)) is not None
+                and now - t >= threshold
             ]
         for order in candidates:
             report.broker_calls += 1
@@ -347,13 +359,19 @@ class ExecutionEngine:
             elif plan.final:
                 order.cancel(f"not funded: {decision.reason}", at=now)
                 log.warning("order.cancelled", **_order_fields(order), reason=decision.reason)
-            elif not noted(order, NOTE_HELD, decision.reason):
+            elif not on_hold(order):
                 order.note(NOTE_HELD, at=now, reason=decision.reason)
         verdicts = await self.risk.check(candidates, batch, releasing=True)
         to_send: list[Order] = []
         for order in candidates:
             verdict = verdicts[order.id]
-            if verdict.blocked:
+            if verdict.blocked and not plan.final:
+                # Earlier waves still work: the portfolio is not yet what this order was planned against (a sell
+                # still holds the exposure it will remove). Wait for them; the block is final only then.
+                if not on_hold(order):
+                    reason = f"waiting for wave {plan.wave - 1} to finish: {verdict.block_reason}"
+                    order.note(NOTE_HELD, at=now, reason=reason)
+            elif verdict.blocked:
                 for result in verdict.problems:
                     order.note(NOTE_RISK, at=now, stage="release", **result)
                 order.reject(verdict.block_reason, at=now)
@@ -366,7 +384,10 @@ class ExecutionEngine:
                 to_send.append(order)
         self._save_all([o for o in plan.orders if o.stored_event_count != len(o.events)])
         for order in to_send:
-            await self._send(order, report)
+            if order.algo in ALGO_PARENTS:
+                await self._split(order, report)
+            else:
+                await self._send(order, report)
         if to_send:
             log.info("batch.wave_released", batch_id=batch.id, wave=plan.wave, orders=len(to_send), final=plan.final)
 
@@ -374,8 +395,9 @@ class ExecutionEngine:
         """Write-ahead submit: commit `submitted` and the client order id, then call the broker."""
         if order.status is OrderStatus.VALIDATED:
             quote = self.market.quote(order.symbol)
-            if quote is not None:
-                order.note(NOTE_ARRIVAL, at=self.clock(), price=decimal_text(quote.price))
+            venue_at = self._venue_now.isoformat() if self._venue_now else None
+            price = decimal_text(quote.price) if quote is not None else None
+            order.note(NOTE_ARRIVAL, at=self.clock(), price=price, venue_at=venue_at)
             order.submit(order.client_order_id, at=self.clock())
             try:
                 self._save_all([order])
@@ -411,10 +433,94 @@ class ExecutionEngine:
         if answer.broker_order_id:
             self._update(order.id, lambda o: o.acknowledge(answer.broker_order_id, at=self.clock()))
 
+    # ----------------------------------------------------------------- parents
+    async def _venue_time(self) -> tuple[datetime, TradingSession | None]:
+        """The venue's own now (the simulator runs ahead of the wall clock) and the session it is in."""
+        clock = await self.broker.clock()
+        if clock is None:
+            self._venue_now = self.clock()
+            return self._venue_now, None
+        self._venue_now = clock.at
+        session = None
+        if clock.is_open and clock.next_close is not None:
+            opened = min(clock.at, clock.next_close - timedelta(hours=6, minutes=30))
+            session = TradingSession(open=opened, close=clock.next_close)
+        return clock.at, session
+
+    async def _split(self, parent: Order, report: CycleReport) -> None:
+        """Turn a released TWAP/VWAP/IS order into its children; a one-slice schedule is sent as it is."""
+        venue_now, session = await self._venue_time()
+        report.broker_calls += 1
+        schedule = schedule_for(
+            parent,
+            venue_now=venue_now,
+            horizon=timedelta(minutes=self.settings.algo_horizon_minutes),
+            session=session,
+            security=self.market.security(parent.symbol),
+            settings=self.algo_settings,
+        )
+        if len(schedule.slices) <= 1:
+            await self._send(parent, report)
+            return
+        now = self.clock()
+        children = make_children(parent, schedule, now=now)
+        parent.split(len(children), at=now, plan=describe(schedule), start=schedule.start.isoformat())
+        parent.submit(parent.client_order_id, at=now)
+        with self.ledger.unit_of_work() as uow:
+            uow.orders.save(parent)
+            uow.orders.add_many(children)
+            uow.commit()
+        log.info("order.split", **_order_fields(parent), children=len(children), plan=describe(schedule))
+
+    async def _work_parents(self, report: CycleReport, *, sending: bool) -> None:
+        """Allocate child executions to parents, then send, reprice, replace or settle as each parent needs."""
+        with self.ledger.reading() as uow:
+            parents = [o for o in uow.orders.open_orders(broker=self.broker.name) if o.is_parent]
+            children = uow.orders.children_of([p.id for p in parents])
+        if not parents:
+            return
+        if sending:
+            await self._venue_time()
+            report.broker_calls += 1
+        for parent in parents:
+            kids = children.get(parent.id, [])
+            if allocate(parent, kids):
+                log.info(f"order.{parent.status.value}", **_order_fields(parent))
+            if not sending:
+                self._save_all([parent])
+                continue
+            quote = self.market.quote(parent.symbol)
+            step = plan_parent(
+                parent,
+                kids,
+                venue_now=self._venue_now or self.clock(),
+                reference=quote.price if quote else None,
+                settings=self.algo_settings,
+                collar_pct=self.settings.reprice_collar_pct,
+                now=self.clock(),
+            )
+            for child, limit in step.cancel:
+                parent.note(NOTE_REPRICE, at=self.clock(), child=child.client_order_id, limit=decimal_text(limit))
+            if step.settle and parent.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
+                parent.request_cancel(at=self.clock())
+            if step.settle and parent.status is OrderStatus.PENDING_CANCEL:
+                parent.cancel(step.settle, at=self.clock())
+                log.info("order.cancelled", **_order_fields(parent), reason=step.settle)
+            with self.ledger.unit_of_work() as uow:
+                uow.orders.save(parent)
+                uow.orders.add_many(step.replacements)
+                uow.commit()
+            for child, _ in step.cancel:
+                await self.cancel_order(child.id, actor=self.actor, reason="reprice: cancel then new")
+            for child in [*step.replacements, *step.send]:
+                await self._send(child, report)
+
     # ------------------------------------------------------------ cancel, halt
     async def cancel_order(self, order_ref: str, *, actor: str, reason: str = "cancelled by request") -> Order:
         """Cancel one order: locally when the broker has not seen it, else ask the broker (a race is handled)."""
         order = self.find_order(order_ref)
+        if order.is_parent:
+            return await self._cancel_parent(order, actor=actor, reason=reason)
         if order.status in (OrderStatus.NEW, OrderStatus.VALIDATED):
             return self._update(order.id, lambda o: o.cancel(f"{reason} ({actor})", at=self.clock()))
         if order.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
@@ -430,6 +536,19 @@ class ExecutionEngine:
             log.warning("order.cancel_unknown", **_order_fields(order), error=str(exc))
         return order
 
+    async def _cancel_parent(self, parent: Order, *, actor: str, reason: str) -> Order:
+        """Cancel a parent: its waiting children here, its live child at the broker; it settles when they end."""
+        if parent.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
+            parent = self._update(parent.id, lambda o: o.request_cancel(at=self.clock()))
+        with self.ledger.reading() as uow:
+            kids = uow.orders.children_of([parent.id]).get(parent.id, [])
+        for child in kids:
+            if child.status is OrderStatus.VALIDATED:
+                self._update(child.id, lambda o: o.cancel(f"{reason} ({actor})", at=self.clock()))
+            elif child.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
+                await self.cancel_order(child.id, actor=actor, reason=reason)
+        return parent
+
     def halted(self) -> controls.Halt:
         with self.ledger.reading() as uow:
             return controls.halt_state(uow, self.broker.name, self.account)
@@ -441,7 +560,11 @@ class ExecutionEngine:
             uow.commit()
         log.warning("oms.halted", by=actor, reason=reason, broker=self.broker.name, account=self.account)
         with self.ledger.reading() as uow:
-            working = [o for o in uow.orders.open_orders(broker=self.broker.name) if o.status.is_at_broker]
+            working = [
+                o
+                for o in uow.orders.open_orders(broker=self.broker.name)
+                if o.status.is_at_broker and o.parent_id is None
+            ]
         cancelled = []
         for order in working:
             if order.status is OrderStatus.PENDING_CANCEL:

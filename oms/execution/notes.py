@@ -78,3 +78,12 @@ def arrival_price(order: Order) -> Decimal | None:
         if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_ARRIVAL and event.details.get("price"):
             return Decimal(str(event.details["price"]))
     return None
+
+
+def on_hold(order: Order) -> bool:
+    """Whether the order's latest note already says it is held (one hold note per episode, not one per cycle)."""
+    for event in reversed(order.events):
+        if event.kind is EventKind.NOTED:
+            return event.details.get("note") == NOTE_HELD
+        return False
+    return False

@@ -67,7 +67,7 @@ async def reconcile(
             order = uow.orders.by_client_order_id(coid)
             if order is not None:
                 known[coid] = order
-        working = [o for o in uow.orders.open_orders(broker=broker.name) if o.status.is_at_broker]
+        working = [o for o in uow.orders.open_orders(broker=broker.name) if o.status.is_at_broker and not o.is_parent]
     booking = BookingResult()
     book_fills(known, fills, booking)
     for report in reports:

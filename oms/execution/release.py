@@ -25,7 +25,8 @@ class ReleasePlan:
 
 def plan_release(orders: Sequence[Order], *, now: datetime, require_approval: bool) -> ReleasePlan:
     """The waiting orders of the lowest wave that has any, skipping those held or awaiting a person."""
-    waiting = [o for o in orders if o.status is OrderStatus.VALIDATED]
+    # Children go out on their parent's schedule, not with the wave.
+    waiting = [o for o in orders if o.status is OrderStatus.VALIDATED and o.parent_id is None]
     if not waiting:
         return ReleasePlan()
     wave = min(o.wave for o in waiting)

@@ -141,6 +141,8 @@ class RiskGate:
         holdings = {s: Decimal(q) for s, q in (snapshot.get("positions") or {}).items()}
         with self.ledger.reading() as uow:
             for order in uow.orders.for_batch(batch.id):
+                if order.is_parent:  # its fills are allocations of its children's executions
+                    continue
                 for fill in order.fills:
                     signed = fill.quantity * order.side.sign
                     holdings[order.symbol] = holdings.get(order.symbol, Decimal(0)) + signed
@@ -183,6 +185,7 @@ class RiskGate:
             OpenOrder.of(o)
             for o in opened
             if o.id not in exclude
+            and o.parent_id is None  # a parent stands for its children
             and (side is None or o.side is side)
             and (o.status.is_at_broker or (not at_broker_only and o.batch_id != batch_id))
         ]

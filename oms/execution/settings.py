@@ -20,6 +20,8 @@ class ExecutionSettings(BaseModel):
     lookup_attempts: int = Field(default=3, ge=1)  # definite "not found" answers before an order counts as never sent
     market_buy_buffer_pct: Decimal = Field(default=Decimal("0.02"), ge=0)  # a market buy may fill above the quote
     run_timeout_seconds: float = Field(default=900.0, gt=0)  # `oms run` gives up waiting after this long
+    algo_horizon_minutes: float = Field(default=60.0, gt=0)  # TWAP/VWAP/IS work a parent over this much venue time
+    reprice_collar_pct: Decimal = Field(default=Decimal("0.02"), ge=0)  # repricing never moves past this from decision
     reconcile_seconds: float = Field(default=60.0, gt=0)
     heartbeat_seconds: float = Field(default=5.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)

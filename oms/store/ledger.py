@@ -233,6 +233,16 @@ class OrderRepository:
             query = query.where(ORDERS.c.status.in_(OPEN_STATUSES))
         return self._load(query.order_by(ORDERS.c.wave, ORDERS.c.priority, ORDERS.c.created_at, ORDERS.c.id))
 
+    def children_of(self, parent_ids: Sequence[str]) -> dict[str, list[Order]]:
+        """The child orders of each parent (TWAP, VWAP, IS), in creation order."""
+        found: dict[str, list[Order]] = {parent: [] for parent in parent_ids}
+        for start in range(0, len(parent_ids), _CHUNK):
+            chunk = list(parent_ids[start : start + _CHUNK])
+            query = select(ORDERS).where(ORDERS.c.parent_id.in_(chunk)).order_by(ORDERS.c.created_at, ORDERS.c.id)
+            for child in self._load(query):
+                found[child.parent_id or ""].append(child)
+        return found
+
     def open_orders(self, *, broker: str | None = None, statuses: Iterable[OrderStatus] | None = None) -> list[Order]:
         wanted = tuple(s.value for s in statuses) if statuses else OPEN_STATUSES
         query = select(ORDERS).where(ORDERS.c.status.in_(wanted))
@@ -241,7 +251,7 @@ class OrderRepository:
         return self._load(query.order_by(ORDERS.c.created_at, ORDERS.c.id))
 
     def fills_since(self, since: datetime, *, broker: str | None = None) -> list[Any]:
-        query = select(FILLS).where(FILLS.c.at >= since)
+        query = select(FILLS).where(and_(FILLS.c.at >= since, FILLS.c.allocation.is_(False)))
         if broker is not None:
             query = query.where(FILLS.c.broker == broker)
         return list(self._uow.connection.execute(query.order_by(FILLS.c.at, FILLS.c.id)))
@@ -260,7 +270,9 @@ class OrderRepository:
         known: set[str] = set()
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i : i + _CHUNK]
-            query = select(FILLS.c.exec_id).where(and_(FILLS.c.broker == broker, FILLS.c.exec_id.in_(chunk)))
+            query = select(FILLS.c.exec_id).where(
+                and_(FILLS.c.broker == broker, FILLS.c.exec_id.in_(chunk), FILLS.c.allocation.is_(False))
+            )
             known.update(self._uow.connection.execute(query).scalars())
         return known
 

@@ -62,6 +62,7 @@ def fill_values(order: Order, fill: Fill) -> dict[str, Any]:
         "price": fill.price,
         "commission": fill.commission,
         "at": fill.at,
+        "allocation": order.is_parent,
     }
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from oms.store.types import ExactDecimal, UtcDateTime
@@ -105,6 +105,9 @@ class FillRow(SQLModel, table=True):
     price: Decimal = _decimal()
     commission: Decimal = _decimal()
     at: datetime = _time(index=True)
+    # An execution of a child order allocated to its parent (TWAP, VWAP, IS): the parent's view of the same
+    # execution, never a second one. Positions, wash sales and reconciliation read executions only.
+    allocation: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class TcaResultRow(SQLModel, table=True):

@@ -1,0 +1,26 @@
+"""Fills: mark allocations of child executions to their parent (TWAP, VWAP, IS).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("fills", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("allocation", sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("fills", schema=None) as batch_op:
+        batch_op.drop_column("allocation")
