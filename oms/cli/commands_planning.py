@@ -16,6 +16,7 @@ import typer
 from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_console, fail, settings_for
 from oms.cli.planning_view import render_plan, render_rebalance
 from oms.config import ConfigError
+from oms.domain.market import Portfolio
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
@@ -51,7 +52,30 @@ def plan_command(
         plan = build_plan(recommendations, portfolio, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
-    _show(plan, json_output=json_output, explain=explain)
+    if json_output:
+        _show(plan, json_output=True, explain=explain)
+        return
+    render_plan(plan, console, checks=_risk_column(plan, portfolio, master, config), explain=explain)
+
+
+def _risk_column(
+    plan: Plan, portfolio: Portfolio | None, master: SecurityMaster, config: Path | None
+) -> dict[int, str]:
+    """Each order's pre-trade check findings, as `oms check` would report them, for the plan's Checks column."""
+    from oms.cli.commands_risk import check_plan
+    from oms.domain.values import utcnow
+    from oms.risk.limits import load_limits
+
+    try:
+        limits = load_limits(settings_for(config), str(config or "config/default.toml"))
+        checks = check_plan(plan, portfolio, master, limits, utcnow())
+    except ConfigError as exc:
+        fail(str(exc))
+    column = {}
+    for planned, result in zip(plan.orders, checks, strict=True):
+        findings = [f"{r.outcome.value} {r.code.value}" for r in result.problems()]
+        column[planned.priority] = "; ".join(findings) if findings else "pass"
+    return column
 
 
 @app.command("rebalance")
@@ -140,7 +164,8 @@ def _show(plan: Plan, *, json_output: bool, explain: bool) -> None:
 
 def _fail_problems(problems: list[str]) -> NoReturn:
     for problem in problems:
-        err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True, markup=True)
+        err_console.print("[bold red]error:[/] ", end="", highlight=False)
+        err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 

@@ -83,7 +83,8 @@ def run_command(
         plan = build_plan(recommendations, portfolio if mode == "manual" else None, wiring.master, wiring.planning)
     except IntakeError as exc:
         for problem in exc.problems:
-            err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            err_console.print("[bold red]error:[/] ", end="", highlight=False)
+            err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     except (ConfigError, OSError) as exc:
         fail(str(exc))
