@@ -230,24 +230,18 @@ async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, dat
             except ValueError as exc:
                 err_console.print(f"[bold red]error:[/] {coid}: {exc}", highlight=False)
                 return 2
-        before = {o.id: o.status for o in _open_orders(wiring)}
+        batches = {wiring.engine.find_order(coid).batch_id for coid, *_ in fills}
         report = await wiring.engine.cycle()
         console.print(f"booked {report.fills_booked} fill(s); {report.duplicate_fills} already booked")
         for anomaly in report.anomalies:
             err_console.print(f"[yellow]warning:[/] {anomaly}")
-        batches = {o.batch_id for o in wiring.engine.ledger_orders(list(before)) if o.batch_id}
-        for batch_id in sorted(batches):
+        for batch_id in sorted(b for b in batches if b):
             if report.submitted:
                 show_tickets(wiring, batch_id, console)
             console.print(batch_summary(wiring.engine, batch_id))
         return EXIT_OK if not report.anomalies else EXIT_FAILURE
     finally:
         await broker.close()
-
-
-def _open_orders(wiring: Any) -> list[Any]:
-    with wiring.ledger.reading() as uow:
-        return list(uow.orders.open_orders(broker="manual"))
 
 
 def _read_fill_rows(file: Path) -> list[tuple[int, str, Decimal, Decimal, datetime, str | None]]:

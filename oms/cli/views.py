@@ -41,8 +41,18 @@ def order_document(order: Order) -> dict[str, Any]:
         "average_fill_price": decimal_text(order.average_fill_price),
         "wave": order.wave,
         "parent_id": order.parent_id,
-        "reason": order.status_reason,
+        "reason": order.status_reason or _hold_reason(order),
     }
+
+
+def _hold_reason(order: Order) -> str | None:
+    """Why a waiting order has not gone yet: its latest hold note (market closed, waiting for funding)."""
+    if order.status is not OrderStatus.VALIDATED:
+        return None
+    for event in reversed(order.events):
+        if event.details.get("note") == "held":
+            return f"held: {event.details.get('reason') or event.details.get('until') or 'waiting'}"
+    return None
 
 
 def status_document(ledger: Ledger, batch_ref: str | None) -> dict[str, Any]:

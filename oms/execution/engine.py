@@ -384,7 +384,8 @@ class ExecutionEngine:
                 to_send.append(order)
         self._save_all([o for o in plan.orders if o.stored_event_count != len(o.events)])
         for order in to_send:
-            if order.algo in ALGO_PARENTS:
+            if order.algo in ALGO_PARENTS and not self.broker.capabilities.manual:
+                # A person works an algorithm from its ticket ("4 orders of 250 shares, one every 15 minutes").
                 await self._split(order, report)
             else:
                 await self._send(order, report)
