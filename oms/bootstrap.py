@@ -84,6 +84,12 @@ def wire(
     return Wiring(settings, planning, master, ledger, broker, engine, execution, limits)
 
 
+def _calendar(limits: RiskLimits) -> Any:
+    from oms.risk.calendar import TradingCalendar
+
+    return TradingCalendar(limits.exchange)
+
+
 def _account_name(settings: Settings, broker_name: str) -> str:
     if broker_name == "ibkr":
         return settings.ibkr.account

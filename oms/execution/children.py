@@ -147,6 +147,7 @@ class ParentStep:
     cancel: list[tuple[Order, Decimal]]  # (live child, the limit its replacement will take)
     replacements: list[Order]
     settle: str | None = None  # a reason when the parent's children are all done and it is not filled
+    settle_expired: bool = False  # every child that ended unfilled expired at the close
 
 
 def plan_parent(
@@ -187,6 +188,7 @@ def plan_parent(
         return step
     if parent.unfilled_quantity > 0 and all(c.is_terminal for c in children):
         ended = {c.status.value for c in children if c.unfilled_quantity > 0}
+        step.settle_expired = ended == {OrderStatus.EXPIRED.value}
         step.settle = (
             f"children done with {parent.unfilled_quantity} of {parent.quantity} unfilled "
             f"({', '.join(sorted(ended)) or 'none left'})"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from oms.domain import Batch, BatchStatus, InvalidTransition, Order, OrderStatus, Side
+from oms.domain import Batch, BatchStatus, InvalidTransition, Order, OrderStatus, Side, TimeInForce
 from oms.domain.market import Portfolio
 from oms.domain.values import decimal_text, utcnow
 from oms.execution import controls
@@ -87,6 +87,7 @@ class ExecutionEngine:
         actor: str = "oms",
         clock: Callable[[], datetime] = utcnow,
         algo_settings: AlgoSettings | None = None,
+        calendar: Callable[[], Any] | None = None,
     ) -> None:
         self.ledger = ledger
         self.broker = broker
@@ -97,6 +98,9 @@ class ExecutionEngine:
         self.actor = actor
         self.clock = clock
         self.algo_settings = algo_settings or AlgoSettings()
+        # The exchange calendar, for venues without a clock of their own; built on first use (it takes a moment).
+        self._calendar_factory = calendar
+        self._calendar: Any = None
         self._lock = asyncio.Lock()
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
@@ -245,6 +249,7 @@ class ExecutionEngine:
             if not halted:
                 await self._release(report)
             await self._work_parents(report, sending=not halted)
+            await self._expire_unsent(report)
             self._finish_batches(report)
             return report
 
@@ -505,8 +510,11 @@ class ExecutionEngine:
             if step.settle and parent.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
                 parent.request_cancel(at=self.clock())
             if step.settle and parent.status is OrderStatus.PENDING_CANCEL:
-                parent.cancel(step.settle, at=self.clock())
-                log.info("order.cancelled", **_order_fields(parent), reason=step.settle)
+                if step.settle_expired:
+                    parent.expire(at=self.clock())
+                else:
+                    parent.cancel(step.settle, at=self.clock())
+                log.info(f"order.{parent.status.value}", **_order_fields(parent), reason=step.settle)
             with self.ledger.unit_of_work() as uow:
                 uow.orders.save(parent)
                 uow.orders.add_many(step.replacements)
@@ -515,6 +523,70 @@ class ExecutionEngine:
                 await self.cancel_order(child.id, actor=self.actor, reason="reprice: cancel then new")
             for child in [*step.replacements, *step.send]:
                 await self._send(child, report)
+
+    # ------------------------------------------------------------------ expiry
+    async def _expire_unsent(self, report: CycleReport) -> None:
+        """DAY orders a batch did not send before the close of its session expire (working ones expire at the venue).
+
+        A batch's session is the one open when it starts executing, or the next one when it starts while the market
+        is closed; its close is stored on the batch the first time it is needed.
+        """
+        with self.ledger.reading() as uow:
+            executing = [b for b in uow.batches.list(open_only=True, limit=10_000) if b.status is BatchStatus.EXECUTING]
+            waiting = {
+                b.id: [
+                    o
+                    for o in uow.orders.for_batch(b.id, open_only=True)
+                    if o.status is OrderStatus.VALIDATED and o.time_in_force is TimeInForce.DAY
+                ]
+                for b in executing
+                if b.broker == self.broker.name
+            }
+        batches = [b for b in executing if waiting.get(b.id)]
+        if not batches:
+            return
+        venue_now, _ = await self._venue_time()
+        report.broker_calls += 1
+        for batch in batches:
+            day_ends = batch.details.get("day_ends")
+            if day_ends is None:
+                close = await self._session_close(venue_now)
+                if close is None:
+                    continue
+                self._update_batch(batch.id, {"day_ends": close.isoformat()})
+                continue
+            if venue_now < datetime.fromisoformat(day_ends):
+                continue
+            for order in waiting[batch.id]:
+                self._update(order.id, lambda o: o.expire(at=self.clock()))
+                log.info("order.expired", **_order_fields(order), reason=f"not sent before the close at {day_ends}")
+
+    async def _session_close(self, venue_now: datetime) -> datetime | None:
+        clock = await self.broker.clock()
+        if clock is not None:
+            return clock.next_close
+        if self._calendar is None and self._calendar_factory is not None:
+            self._calendar = self._calendar_factory()
+        if self._calendar is None:
+            return None
+        state = self._calendar.state(venue_now)
+        if state.is_open or state.next_open is None:
+            return state.next_close
+        return self._calendar.state(state.next_open).next_close
+
+    def _update_batch(self, batch_id: str, details: dict[str, str]) -> None:
+        for _ in range(5):
+            with self.ledger.unit_of_work() as uow:
+                batch = uow.batches.get(batch_id)
+                if batch is None:
+                    return
+                batch.details = {**batch.details, **details}
+                try:
+                    uow.batches.save(batch)
+                    uow.commit()
+                except ConcurrencyConflict:
+                    continue
+                return
 
     # ------------------------------------------------------------ cancel, halt
     async def cancel_order(self, order_ref: str, *, actor: str, reason: str = "cancelled by request") -> Order:

@@ -17,8 +17,18 @@ from oms.planning.intake import load_recommendations
 from oms.planning.plan import Plan, build_plan
 
 
-def wiring_for(tmp_path: Path, *, broker: str = "sim", mode: str = "paper", **tables: dict[str, Any]) -> Wiring:
-    """An engine whose ledger and venue live in `tmp_path`; `tables` override config tables (e.g. sim={...})."""
+def wiring_for(
+    tmp_path: Path,
+    *,
+    broker: str = "sim",
+    mode: str = "paper",
+    holdings: Portfolio | None = None,
+    **tables: dict[str, Any],
+) -> Wiring:
+    """An engine whose ledger and venue live in `tmp_path`; `tables` override config tables (e.g. sim={...}).
+
+    `holdings` are what a new simulated venue opens with (cash and positions).
+    """
     overrides: dict[str, Any] = {
         "data_dir": str(tmp_path),
         "sim": {"speed": 3000.0, "opening_positions": "", "starting_cash": 2_000_000, **tables.pop("sim", {})},
@@ -27,7 +37,7 @@ def wiring_for(tmp_path: Path, *, broker: str = "sim", mode: str = "paper", **ta
         **tables,
     }
     settings = load_settings(**overrides)
-    return wire(settings, broker_name=broker, mode=mode, actor="test")
+    return wire(settings, broker_name=broker, mode=mode, actor="test", opening=holdings)
 
 
 def opening(cash: str, **holdings: str) -> Portfolio:
