@@ -60,29 +60,38 @@ def make_children(parent: Order, schedule: Schedule, *, now: datetime) -> list[O
     """One validated child order per slice, each stamped with the venue time it may go."""
     children = []
     for piece in schedule.slices:
-        child = Order.create(
-            parent.symbol,
-            parent.side,
-            piece.quantity,
-            parent.order_type,
-            limit_price=parent.limit_price,
-            time_in_force=TimeInForce.DAY,
-            at=now,
-            batch_id=parent.batch_id,
-            broker=parent.broker,
-            client_order_id=piece.client_order_id,
-            parent_id=parent.id,
-            wave=parent.wave,
-            priority=parent.priority,
-            urgency=parent.urgency,
-            decision_price=parent.decision_price,
-            expected_cost_bps=parent.expected_cost_bps,
-            reason=f"slice {piece.sequence} of {len(schedule.slices)} of {parent.client_order_id}",
-        )
-        child.validate(at=now)
+        reason = f"slice {piece.sequence} of {len(schedule.slices)} of {parent.client_order_id}"
+        child = _child(parent, piece.quantity, piece.client_order_id, parent.limit_price, reason, now)
         child.note(NOTE_SCHEDULED, at=now, not_before=piece.not_before.isoformat(), due=piece.due.isoformat())
         children.append(child)
     return children
+
+
+def _child(
+    parent: Order, quantity: Decimal, client_order_id: str, limit_price: Decimal | None, reason: str, now: datetime
+) -> Order:
+    """A validated child of `parent`: same instrument, side, type and guidance, its own id and lifecycle."""
+    child = Order.create(
+        parent.symbol,
+        parent.side,
+        quantity,
+        parent.order_type,
+        limit_price=limit_price,
+        time_in_force=TimeInForce.DAY,
+        at=now,
+        batch_id=parent.batch_id,
+        broker=parent.broker,
+        client_order_id=client_order_id,
+        parent_id=parent.id,
+        wave=parent.wave,
+        priority=parent.priority,
+        urgency=parent.urgency,
+        decision_price=parent.decision_price,
+        expected_cost_bps=parent.expected_cost_bps,
+        reason=reason,
+    )
+    child.validate(at=now)
+    return child
 
 
 def allocate(parent: Order, children: Sequence[Order]) -> int:
@@ -228,24 +237,5 @@ def _reprice_decision(
 
 def _replacement(parent: Order, child: Order, action: SubmitReplacement, now: datetime) -> Order:
     coid = child_client_order_id(parent.client_order_id or parent.id, sequence_of(child), action.attempt)
-    replacement = Order.create(
-        child.symbol,
-        child.side,
-        action.quantity,
-        child.order_type,
-        limit_price=action.limit_price,
-        time_in_force=TimeInForce.DAY,
-        at=now,
-        batch_id=child.batch_id,
-        broker=child.broker,
-        client_order_id=coid,
-        parent_id=parent.id,
-        wave=child.wave,
-        priority=child.priority,
-        urgency=child.urgency,
-        decision_price=child.decision_price,
-        expected_cost_bps=child.expected_cost_bps,
-        reason=f"replaces {child.client_order_id} at {action.limit_price} (repriced)",
-    )
-    replacement.validate(at=now)
-    return replacement
+    reason = f"replaces {child.client_order_id} at {action.limit_price} (repriced)"
+    return _child(parent, action.quantity, coid, action.limit_price, reason, now)
