@@ -403,7 +403,7 @@ class ExecutionEngine:
             quote = self.market.quote(order.symbol)
             venue_at = self._venue_now.isoformat() if self._venue_now else None
             price = decimal_text(quote.price) if quote is not None else None
-            order.note(NOTE_ARRIVAL, at=self.clock(), price=price, venue_at=venue_at)
+            order.note(NOTE_ARRIVAL, at=self.clock(), arrival_price=price, venue_at=venue_at)
             order.submit(order.client_order_id, at=self.clock())
             try:
                 self._save_all([order])
@@ -470,6 +470,9 @@ class ExecutionEngine:
             return
         now = self.clock()
         children = make_children(parent, schedule, now=now)
+        quote = self.market.quote(parent.symbol)
+        if quote is not None:  # the parent's arrival is when its first child could go (TCA measures from it)
+            parent.note(NOTE_ARRIVAL, at=now, arrival_price=decimal_text(quote.price), venue_at=venue_now.isoformat())
         parent.split(len(children), at=now, plan=describe(schedule), start=schedule.start.isoformat())
         parent.submit(parent.client_order_id, at=now)
         with self.ledger.unit_of_work() as uow:

@@ -75,8 +75,9 @@ def held_until_noted(order: Order, until: datetime) -> bool:
 
 def arrival_price(order: Order) -> Decimal | None:
     for event in order.events:
-        if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_ARRIVAL and event.details.get("price"):
-            return Decimal(str(event.details["price"]))
+        price = event.details.get("arrival_price")
+        if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_ARRIVAL and price:
+            return Decimal(str(price))
     return None
 
 

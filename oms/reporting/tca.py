@@ -235,13 +235,16 @@ def order_tca(
 ) -> OrderTca:
     """Measure one order. Missing inputs fall back to the next best one and leave a reason code in `notes`.
 
-    An algorithm's parent is measured with its `children`: their fills are its fills, and it arrives when the
-    first of them (or the parent itself) was submitted.
+    An algorithm's parent is measured with its `children`: their fills are its fills (a parent the engine split
+    holds them already, as allocations), and it arrives when the first of them (or the parent itself) was
+    submitted.
     """
     ctx = context or MarketContext()
     notes: list[str] = []
     family = (order, *children)
-    fills = tuple(sorted((f for member in family for f in member.fills), key=lambda f: f.at))
+    # A parent split by the engine already carries its children's executions as allocations: count them once.
+    booked = (order,) if order.is_parent else family
+    fills = tuple(sorted((f for member in booked for f in member.fills), key=lambda f: f.at))
     filled = sum((f.quantity for f in fills), ZERO)
     average = average_price(fills)
 

@@ -102,3 +102,19 @@ async def test_cancelling_a_parent_cancels_its_children(tmp_path: Path) -> None:
     assert parent.filled_quantity == sum(c.filled_quantity for c in children)
     assert any(c.status is OrderStatus.CANCELLED for c in children)
     await wiring.broker.close()
+
+
+async def test_a_split_parent_is_measured_once_in_the_execution_report(tmp_path: Path) -> None:
+    """TCA counts a parent's executions once: its allocations, not its allocations plus its children's fills."""
+    from oms.reporting.tca_batch import build_report
+
+    wiring = wiring_for(tmp_path)
+    plan = plan_from_csv(
+        wiring, tmp_path, "SPY,BUY,200\n", algo=Algo.TWAP, order_type=OrderType.MARKET, limit_price=None
+    )
+    batch_id = await start(wiring, plan)
+    orders = await run_until(wiring, batch_id)
+    report = build_report(orders)
+    (parent_row,) = [row for row in report.orders if row.symbol == "SPY"]
+    assert parent_row.filled_quantity == Decimal(200)
+    await wiring.broker.close()
