@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.ibkr.book import Entry, OrderBook
+from adapters.ibkr.pacing import Pacer
 from adapters.ibkr.mapping import ErrorKind, classify_error, order_fields, to_decimal
 from oms.config import IbkrSettings
 from oms.domain.enums import OrderType
@@ -35,8 +36,10 @@ from oms.ports import (
     OrderRequest,
 )
 
-# ib_async throttles itself to this many messages per second; IB's limit is 50 (error 100 beyond it).
-MAX_MESSAGES_PER_SECOND = 45
+# IB's limit is 50 messages a second (error 100 beyond it): the adapter paces itself at 40, ib_async's own
+# throttle (45) stays as a backstop.
+MESSAGES_PER_SECOND = 40
+SDK_MESSAGES_PER_SECOND = 45
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 
 
@@ -100,6 +103,7 @@ class IbkrBroker:
         self._closing = False
         self._opening = False
         self._pulse = _Pulse()
+        self._pacer = Pacer(MESSAGES_PER_SECOND)
         self._reading = asyncio.Lock()  # ib_async keys open/completed order requests by name: one at a time
         self._tasks: set[asyncio.Task[None]] = set()
         self._log = get_logger("adapters.ibkr")
@@ -117,7 +121,7 @@ class IbkrBroker:
         self._closing = False
         if self._ib is None:
             ib = IB()
-            ib.client.MaxRequests = MAX_MESSAGES_PER_SECOND
+            ib.client.MaxRequests = SDK_MESSAGES_PER_SECOND
             ib.openOrderEvent += self._on_trade
             ib.orderStatusEvent += self._on_trade
             ib.execDetailsEvent += self._on_fill
@@ -210,9 +214,11 @@ class IbkrBroker:
 
     # ---- reading the gateway ---------------------------------------------------------------------------------
 
-    async def _request(self, awaitable: Any) -> Any:
+    async def _request(self, send: Callable[[], Any]) -> Any:
+        """Send one paced request (`send` makes the ib_async call) and await its answer within the timeout."""
+        await self._pacer.acquire()
         try:
-            return await asyncio.wait_for(awaitable, self._timeout)
+            return await asyncio.wait_for(send(), self._timeout)
         except (TimeoutError, ConnectionError, OSError) as exc:
             raise BrokerUnavailable(f"IB gateway did not answer: {exc!r}") from exc
 
@@ -223,8 +229,8 @@ class IbkrBroker:
 
     async def _reconcile_now(self) -> None:
         ib = self._ib
-        open_trades = await self._request(ib.reqOpenOrdersAsync())
-        completed = await self._request(ib.reqCompletedOrdersAsync(False))
+        open_trades = await self._request(ib.reqOpenOrdersAsync)
+        completed = await self._request(lambda: ib.reqCompletedOrdersAsync(False))
         open_perms: set[int] = set()
         for trade in open_trades:
             entry = self._book.absorb(trade, open_at_gateway=True)
@@ -248,7 +254,7 @@ class IbkrBroker:
 
     async def _read_executions_now(self) -> None:
         ib = self._ib
-        for fill in await self._request(ib.reqExecutionsAsync()):
+        for fill in await self._request(ib.reqExecutionsAsync):
             # The session's own Fill object carries the commission report that followed the execution.
             known = ib.wrapper.fills.get(fill.execution.execId, fill)
             if self._book.add_fill(known) is not None:
@@ -317,6 +323,7 @@ class IbkrBroker:
         fields = order_fields(request, self._account)
         self._log.info("ibkr.order.submitting", **submission_log_fields("ibkr", self._account, self._live, request))
         for attempt in (1, 2):
+            await self._pacer.acquire()
             entry = self._place(contract, fields, request)
             acknowledged = await self._pulse.until(
                 lambda e=entry: bool(e.perm_id) or e.client_order_id in self._errors or not self._ready,
@@ -369,7 +376,8 @@ class IbkrBroker:
             return self._contracts[symbol]
         from ib_async import Stock
 
-        [result] = await self._request(self._ib.qualifyContractsAsync(Stock(symbol, "SMART", "USD"), returnAll=True))
+        stock = Stock(symbol, "SMART", "USD")
+        [result] = await self._request(lambda: self._ib.qualifyContractsAsync(stock, returnAll=True))
         if result is None:
             raise BrokerRejected(f"{symbol}: unknown to IB as a US stock or ETF on SMART", code="IB_UNKNOWN_SYMBOL")
         if isinstance(result, list):
@@ -390,6 +398,7 @@ class IbkrBroker:
         if entry.trade is None:
             raise BrokerUnavailable(f"{client_order_id}: not yet re-read from the gateway after reconnecting")
         self._log.info("ibkr.order.cancelling", client_order_id=client_order_id, perm_id=entry.perm_id)
+        await self._pacer.acquire()
         self._ib.cancelOrder(entry.trade.order)
 
     # ---- read side -------------------------------------------------------------------------------------------
@@ -419,7 +428,7 @@ class IbkrBroker:
 
     async def positions(self) -> Sequence[Position]:
         await self._wait_ready()
-        held = await self._request(self._ib.reqPositionsAsync())
+        held = await self._request(self._ib.reqPositionsAsync)
         return [
             Position(p.contract.symbol, to_decimal(p.position) or Decimal(0), to_decimal(p.avgCost))
             for p in held
