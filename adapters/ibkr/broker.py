@@ -201,8 +201,11 @@ class IbkrBroker:
         self._ready = True
         self._pulse.fire()
 
+    def _is_ready(self) -> bool:
+        return self._ready and self._ib is not None and self._ib.client.isReady()
+
     async def _wait_ready(self) -> None:
-        if not await self._pulse.until(lambda: self._ready, self._timeout):
+        if not await self._pulse.until(self._is_ready, self._timeout):
             raise BrokerUnavailable(
                 f"IB gateway not connected (or not reconciled) after {self._timeout:g}s; nothing was sent"
             )
@@ -217,6 +220,8 @@ class IbkrBroker:
     async def _request(self, send: Callable[[], Any]) -> Any:
         """Send one paced request (`send` makes the ib_async call) and await its answer within the timeout."""
         await self._pacer.acquire()
+        if not self._ib.client.isReady():
+            raise BrokerUnavailable("IB gateway connection dropped")
         try:
             return await asyncio.wait_for(send(), self._timeout)
         except (TimeoutError, ConnectionError, OSError) as exc:
@@ -315,23 +320,21 @@ class IbkrBroker:
     # ---- write side ------------------------------------------------------------------------------------------
 
     async def submit(self, request: OrderRequest) -> OrderReport:
-        await self._wait_ready()
+        fields = order_fields(request, self._account)
+        contract = await self._read(lambda: self._contract(request.symbol))
         existing = self._book.get(request.client_order_id)
         if existing is not None and not existing.rejected:
             return self._book.report(existing)  # already at IB: sending it again would duplicate it
-        contract = await self._contract(request.symbol)
-        fields = order_fields(request, self._account)
         self._log.info("ibkr.order.submitting", **submission_log_fields("ibkr", self._account, self._live, request))
         for attempt in (1, 2):
-            await self._pacer.acquire()
-            entry = self._place(contract, fields, request)
+            entry = await self._place_when_ready(contract, fields, request)
             acknowledged = await self._pulse.until(
-                lambda e=entry: bool(e.perm_id) or e.client_order_id in self._errors or not self._ready,
+                lambda e=entry: bool(e.perm_id) or e.client_order_id in self._errors or not self._is_ready(),
                 self._ack_timeout,
             )
             if entry.perm_id:
                 return self._book.report(entry)
-            if not acknowledged or not self._ready:
+            if not acknowledged or not self._is_ready():
                 raise BrokerUnavailable(
                     f"{request.client_order_id}: no acknowledgement from IB within {self._ack_timeout:g}s;"
                     " the order may be live: resolve it with find_order"
@@ -347,6 +350,16 @@ class IbkrBroker:
             self._book.reject(entry, f"IB error {code}: {message}")
             raise BrokerRejected(f"{request.client_order_id}: IB error {code}: {message}", code=f"IB_{code}")
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _place_when_ready(self, contract: Any, fields: Any, request: OrderRequest) -> Entry:
+        """Send the order once the session is up; a socket found dead before sending means wait, not fail."""
+        while True:
+            await self._wait_ready()
+            await self._pacer.acquire()
+            try:
+                return self._place(contract, fields, request)
+            except ConnectionError:
+                continue  # ib_async refused to send (not connected): nothing left the process
 
     def _place(self, contract: Any, fields: Any, request: OrderRequest) -> Entry:
         from ib_async import Order
@@ -403,9 +416,19 @@ class IbkrBroker:
 
     # ---- read side -------------------------------------------------------------------------------------------
 
+    async def _read(self, read: Callable[[], Any]) -> Any:
+        """Run a read once the session is ready; a read cut by a dropping socket is retried after the reconnect."""
+        for attempt in (1, 2):
+            await self._wait_ready()
+            try:
+                return await read()
+            except BrokerUnavailable:
+                if attempt == 2 or self._is_ready():
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def order_reports(self, *, open_only: bool = True, since: datetime | None = None) -> Sequence[OrderReport]:
-        await self._wait_ready()
-        await self._reconcile()
+        await self._read(self._reconcile)
         reports = [self._book.report(e) for e in self._book.entries()]
         return [
             r
@@ -414,21 +437,18 @@ class IbkrBroker:
         ]
 
     async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
-        await self._wait_ready()
-        await self._read_executions()
+        await self._read(self._read_executions)
         return [f for f in self._book.fills() if since is None or f.at >= since]
 
     async def find_order(self, client_order_id: str) -> OrderReport:
-        await self._wait_ready()
-        await self._reconcile()
+        await self._read(self._reconcile)
         entry = self._book.get(client_order_id)
         if entry is None:
             raise OrderNotFound(f"{client_order_id}: IB has no open, completed or executed order with this orderRef")
         return self._book.report(entry)
 
     async def positions(self) -> Sequence[Position]:
-        await self._wait_ready()
-        held = await self._request(self._ib.reqPositionsAsync)
+        held = await self._read(lambda: self._request(self._ib.reqPositionsAsync))
         return [
             Position(p.contract.symbol, to_decimal(p.position) or Decimal(0), to_decimal(p.avgCost))
             for p in held

@@ -19,23 +19,26 @@ class IbkrVenueHarness:
     symbol = "AAPL"
     reference_price = Decimal("190.00")
 
-    def __init__(self, gateway: FakeIbGateway, ack_timeout: float) -> None:
+    def __init__(self, gateway: FakeIbGateway, ack_timeout: float, timeout: float) -> None:
         self.gateway = gateway
         self._ack_timeout = ack_timeout
+        self._timeout = timeout
         self._ibkr = self._new_broker()
         self.broker: Broker = self._ibkr
 
     @classmethod
-    async def start(cls, server_version: int = 178, *, ack_timeout: float = 0.5) -> IbkrVenueHarness:
+    async def start(
+        cls, server_version: int = 178, *, ack_timeout: float = 0.5, timeout: float = 3.0
+    ) -> IbkrVenueHarness:
         """Start a gateway speaking `server_version` and connect a fresh adapter to it."""
         gateway = FakeIbGateway(server_version=server_version, account=ACCOUNT)
         await gateway.start()
-        harness = cls(gateway, ack_timeout)
+        harness = cls(gateway, ack_timeout, timeout)
         await harness._ibkr.connect()
         return harness
 
     def _new_broker(self) -> IbkrBroker:
-        settings = IbkrSettings(port=self.gateway.port, client_id=17, account=ACCOUNT, timeout_seconds=3.0)
+        settings = IbkrSettings(port=self.gateway.port, client_id=17, account=ACCOUNT, timeout_seconds=self._timeout)
         # A short acknowledgement timeout keeps the lost-acknowledgement card fast; reconnects retry quickly.
         return IbkrBroker(settings, ack_timeout=self._ack_timeout, reconnect_delays=(0.05, 0.1, 0.2))
 
