@@ -80,7 +80,9 @@ class OrderBook:
             return None  # not placed by the OMS (manual TWS orders, other tools)
         entry = self._entries.get(ref)
         if entry is None:
-            entry = Entry(ref, trade.contract.symbol, side_of(order.action), to_decimal(order.totalQuantity) or Decimal(0))
+            entry = Entry(
+                ref, trade.contract.symbol, side_of(order.action), to_decimal(order.totalQuantity) or Decimal(0)
+            )
             self._entries[ref] = entry
         if perm_id and not entry.perm_id:
             entry.perm_id = perm_id

@@ -17,12 +17,19 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.ibkr.book import Entry, OrderBook
-from adapters.ibkr.pacing import Pacer
 from adapters.ibkr.mapping import ErrorKind, classify_error, order_fields, to_decimal
+from adapters.ibkr.pacing import Pacer
 from oms.config import IbkrSettings
 from oms.domain.enums import OrderType
 from oms.domain.market import Position
-from oms.execution.guards import submission_log_fields
+from oms.execution.guards import (
+    LiveGuardRefused,
+    Mode,
+    check_connected_account,
+    check_endpoint_matches_mode,
+    ibkr_port_is_paper,
+    submission_log_fields,
+)
 from oms.logging import get_logger
 from oms.ports import (
     AccountInfo,
@@ -55,9 +62,10 @@ class _Pulse:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def until(self, condition: Callable[[], bool], timeout: float) -> bool:
+    async def until(self, condition: Callable[[], bool], seconds: float) -> bool:
+        """Wait until `condition()` holds (True) or `seconds` have passed (False)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while not condition():
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -142,19 +150,25 @@ class IbkrBroker:
 
     async def _open_session(self) -> None:
         s = self._settings
+        mode = Mode.LIVE if self._live else Mode.PAPER
         self._opening = True
         try:
+            _guard(
+                check_endpoint_matches_mode,
+                mode,
+                endpoint_is_paper=ibkr_port_is_paper(s.port),
+                endpoint=f"port {s.port}",
+            )
             try:
                 await self._ib.connectAsync(s.host, s.port, s.client_id, timeout=self._timeout, account=s.account)
             except (OSError, TimeoutError, ConnectionError) as exc:
                 raise BrokerUnavailable(f"IB gateway at {s.host}:{s.port} not reachable: {exc!r}") from exc
             accounts = list(self._ib.managedAccounts())
-            if s.account and s.account not in accounts:
+            try:
+                _guard(check_connected_account, mode, configured_account=s.account, connected_accounts=accounts)
+            except BrokerRejected:
                 self._ib.disconnect()
-                raise BrokerRejected(
-                    f"configured IB account {s.account} is not among the gateway's accounts {accounts}",
-                    code="IB_ACCOUNT_MISMATCH",
-                )
+                raise
             self._account = s.account or accounts[0]
             await self._reconcile()
         finally:
@@ -249,7 +263,9 @@ class IbkrBroker:
             if entry is not None:
                 completed_perms.add(entry.perm_id)
         for entry in self._book.settle_unconfirmed(open_perms, completed_perms):
-            self._log.info("ibkr.error_cancel_confirmed", client_order_id=entry.client_order_id, status=entry.raw_status)
+            self._log.info(
+                "ibkr.error_cancel_confirmed", client_order_id=entry.client_order_id, status=entry.raw_status
+            )
         await self._read_executions_now()
         self._pulse.fire()
 
@@ -287,7 +303,10 @@ class IbkrBroker:
         report = self._book.add_fill(fill)
         if report is not None:
             self._log.info(
-                "ibkr.fill", exec_id=report.exec_id, client_order_id=report.client_order_id, quantity=str(report.quantity)
+                "ibkr.fill",
+                exec_id=report.exec_id,
+                client_order_id=report.client_order_id,
+                quantity=str(report.quantity),
             )
         self._pulse.fire()
 
@@ -328,10 +347,11 @@ class IbkrBroker:
         self._log.info("ibkr.order.submitting", **submission_log_fields("ibkr", self._account, self._live, request))
         for attempt in (1, 2):
             entry = await self._place_when_ready(contract, fields, request)
-            acknowledged = await self._pulse.until(
-                lambda e=entry: bool(e.perm_id) or e.client_order_id in self._errors or not self._is_ready(),
-                self._ack_timeout,
-            )
+
+            def answered(entry: Entry = entry) -> bool:
+                return bool(entry.perm_id) or entry.client_order_id in self._errors or not self._is_ready()
+
+            acknowledged = await self._pulse.until(answered, self._ack_timeout)
             if entry.perm_id:
                 return self._book.report(entry)
             if not acknowledged or not self._is_ready():
@@ -433,7 +453,8 @@ class IbkrBroker:
         return [
             r
             for r in reports
-            if not (open_only and r.status.is_final) and (since is None or r.updated_at is None or r.updated_at >= since)
+            if not (open_only and r.status.is_final)
+            and (since is None or r.updated_at is None or r.updated_at >= since)
         ]
 
     async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
@@ -468,6 +489,14 @@ class IbkrBroker:
 
     async def clock(self) -> MarketClock | None:
         return None  # IB has no session clock call; the exchange calendar is the authority
+
+
+def _guard(check: Callable[..., None], mode: Mode, **facts: Any) -> None:
+    """Run a live-trading guard; its refusal is a definite no from this adapter."""
+    try:
+        check(mode, **facts)
+    except LiveGuardRefused as refused:
+        raise BrokerRejected(refused.message, code=refused.code) from None
 
 
 def _amount(values: dict[str, str], tag: str) -> Decimal:

@@ -12,7 +12,12 @@ if TYPE_CHECKING:
     from adapters.ibkr.broker import IbkrBroker
     from oms.config import Settings
 
-_ENV = {"host": "OMS_IBKR_HOST", "port": "OMS_IBKR_PORT", "client_id": "OMS_IBKR_CLIENT_ID", "account": "OMS_IBKR_ACCOUNT"}
+_ENV = {
+    "host": "OMS_IBKR_HOST",
+    "port": "OMS_IBKR_PORT",
+    "client_id": "OMS_IBKR_CLIENT_ID",
+    "account": "OMS_IBKR_ACCOUNT",
+}
 
 
 def settings_from_env(base: IbkrSettings, environ: Mapping[str, str] | None = None) -> IbkrSettings:
@@ -33,8 +38,8 @@ def settings_from_env(base: IbkrSettings, environ: Mapping[str, str] | None = No
     return base.model_copy(update=updates)
 
 
-def create_broker(settings: Settings, *, live: bool = False) -> IbkrBroker:
-    """The registry entry: an IbkrBroker for these settings (not yet connected)."""
+def create_broker(settings: Settings, *, mode: str = "paper") -> IbkrBroker:
+    """The registry entry: an IbkrBroker for these settings and mode ("paper" or "live"), not yet connected."""
     from adapters.ibkr.broker import IbkrBroker
 
-    return IbkrBroker(settings_from_env(settings.ibkr), live=live)
+    return IbkrBroker(settings_from_env(settings.ibkr), live=mode == "live")

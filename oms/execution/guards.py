@@ -34,9 +34,7 @@ IBKR_PAPER_PORTS = frozenset({7497, 4002})
 IBKR_LIVE_PORTS = frozenset({7496, 4001})
 
 
-def require_live_opt_in(
-    mode: Mode, *, live_enabled: bool, configured_account: str, confirmation: str | None
-) -> None:
+def require_live_opt_in(mode: Mode, *, live_enabled: bool, configured_account: str, confirmation: str | None) -> None:
     """Live needs `--mode live`, `live.enabled = true` in the user's config and the account id typed back.
 
     `confirmation` is what the person typed at the prompt, or the value of `--confirm-account` for unattended

@@ -28,12 +28,12 @@ class IbkrVenueHarness:
 
     @classmethod
     async def start(
-        cls, server_version: int = 178, *, ack_timeout: float = 0.5, timeout: float = 3.0
+        cls, server_version: int = 178, *, ack_timeout: float = 0.5, request_timeout: float = 3.0
     ) -> IbkrVenueHarness:
         """Start a gateway speaking `server_version` and connect a fresh adapter to it."""
         gateway = FakeIbGateway(server_version=server_version, account=ACCOUNT)
         await gateway.start()
-        harness = cls(gateway, ack_timeout, timeout)
+        harness = cls(gateway, ack_timeout, request_timeout)
         await harness._ibkr.connect()
         return harness
 
@@ -65,3 +65,8 @@ class IbkrVenueHarness:
     async def close(self) -> None:
         await self._ibkr.close()
         await self.gateway.stop()
+
+
+async def open_harness(tmp_path: object = None, server_version: int = 178) -> IbkrVenueHarness:
+    """The conformance suite's entry point (tests/acceptance/conftest.py): a gateway and a connected adapter."""
+    return await IbkrVenueHarness.start(server_version)

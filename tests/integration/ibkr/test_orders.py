@@ -64,7 +64,8 @@ async def test_cancel_that_loses_the_race_ends_filled(venue: IbkrVenueHarness) -
     await venue.broker.cancel("b1-0005")
     report = await venue.broker.find_order("b1-0005")
     assert (report.status, report.filled_quantity) == (ReportStatus.FILLED, Decimal(100))
-    assert report.reason is not None and "10148" in report.reason
+    assert report.reason is not None
+    assert "10148" in report.reason
     with pytest.raises(BrokerRejected) as too_late:
         await venue.broker.cancel("b1-0005")
     assert too_late.value.code == "TOO_LATE"
@@ -91,7 +92,8 @@ async def test_reject_is_definite_and_findable(venue: IbkrVenueHarness) -> None:
     await venue.reject_next_submission("insufficient buying power")
     with pytest.raises(BrokerRejected) as rejected:
         await venue.broker.submit(limit("b1-0008"))
-    assert rejected.value.code == "IB_201" and "insufficient buying power" in rejected.value.reason
+    assert rejected.value.code == "IB_201"
+    assert "insufficient buying power" in rejected.value.reason
     assert (await venue.broker.find_order("b1-0008")).status is ReportStatus.REJECTED
     assert venue.gateway.orders == {}
 
@@ -134,7 +136,8 @@ async def test_unknown_symbol_is_rejected_with_a_clear_reason(venue: IbkrVenueHa
     """A symbol IB has no contract for is a definite reject naming the symbol; nothing is sent."""
     with pytest.raises(BrokerRejected) as rejected:
         await venue.broker.submit(replace(limit("b1-0013"), symbol="NOPE"))
-    assert rejected.value.code == "IB_UNKNOWN_SYMBOL" and "NOPE" in rejected.value.reason
+    assert rejected.value.code == "IB_UNKNOWN_SYMBOL"
+    assert "NOPE" in rejected.value.reason
     assert venue.gateway.orders == {}
 
 
@@ -145,7 +148,8 @@ async def test_ambiguous_symbol_is_rejected_with_its_listings(venue: IbkrVenueHa
     with pytest.raises(BrokerRejected) as rejected:
         await venue.broker.submit(replace(limit("b1-0014"), symbol="DUAL"))
     assert rejected.value.code == "IB_AMBIGUOUS_SYMBOL"
-    assert "NASDAQ" in rejected.value.reason and "NYSE" in rejected.value.reason
+    assert "NASDAQ" in rejected.value.reason
+    assert "NYSE" in rejected.value.reason
 
 
 async def test_contract_is_qualified_once(venue: IbkrVenueHarness) -> None:
@@ -171,7 +175,9 @@ async def test_positions_and_account_come_from_the_gateway(venue: IbkrVenueHarne
     positions = await venue.broker.positions()
     assert [(p.symbol, p.quantity, p.average_cost) for p in positions] == [("AAPL", 25, Decimal("190"))]
     account = await venue.broker.account()
-    assert account.account_id == "DU1234567" and account.cash > 0 and not account.live
+    assert account.account_id == "DU1234567"
+    assert account.cash > 0
+    assert not account.live
 
 
 async def test_duplicated_executions_are_booked_once(venue: IbkrVenueHarness) -> None:

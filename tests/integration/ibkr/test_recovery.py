@@ -78,7 +78,7 @@ async def test_submission_while_disconnected_waits_for_the_reconnect(venue: Ibkr
 @pytest.mark.parametrize("server_version", SERVER_VERSIONS)
 async def test_submission_fails_clearly_when_the_gateway_stays_away(server_version: int) -> None:
     """With the gateway gone past the timeout, submit raises BrokerUnavailable and nothing is sent."""
-    venue = await IbkrVenueHarness.start(server_version, timeout=0.3)
+    venue = await IbkrVenueHarness.start(server_version, request_timeout=0.3)
     await venue.gateway.stop()
     with pytest.raises(BrokerUnavailable, match="not connected"):
         await venue.broker.submit(limit("d3-0001"))
@@ -92,8 +92,11 @@ async def test_connectivity_loss_holds_submissions_until_restored(venue: IbkrVen
     await asyncio.sleep(0.05)
     pending = asyncio.create_task(venue.broker.submit(limit("c1-0001")))
     await asyncio.sleep(0.2)
-    assert venue.gateway.orders == {} and not pending.done()
-    venue.gateway.send_error(1102, "Connectivity between IB and Trader Workstation has been restored - data maintained.")
+    assert venue.gateway.orders == {}
+    assert not pending.done()
+    venue.gateway.send_error(
+        1102, "Connectivity between IB and Trader Workstation has been restored - data maintained."
+    )
     report = await asyncio.wait_for(pending, 3)
     assert report.status is ReportStatus.WORKING
 
