@@ -1,0 +1,22 @@
+"""Gateway settings from the config, overridden by OMS_IBKR_HOST / PORT / CLIENT_ID / ACCOUNT."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.ibkr import settings_from_env
+from oms.config import ConfigError, IbkrSettings
+
+
+def test_environment_overrides_the_config() -> None:
+    """Each OMS_IBKR_* variable replaces its setting; unset or empty ones leave the config alone."""
+    base = IbkrSettings(host="10.0.0.5", port=4002, client_id=17, account="DU1")
+    env = {"OMS_IBKR_PORT": "7497", "OMS_IBKR_CLIENT_ID": "3", "OMS_IBKR_ACCOUNT": "DU2", "OMS_IBKR_HOST": ""}
+    merged = settings_from_env(base, env)
+    assert (merged.host, merged.port, merged.client_id, merged.account) == ("10.0.0.5", 7497, 3, "DU2")
+
+
+def test_a_malformed_port_names_its_variable() -> None:
+    """A port that is not a number is a configuration error naming OMS_IBKR_PORT."""
+    with pytest.raises(ConfigError, match="OMS_IBKR_PORT"):
+        settings_from_env(IbkrSettings(), {"OMS_IBKR_PORT": "forty"})
