@@ -206,9 +206,14 @@ class IbkrBroker:
             self._log.info("ibkr.reconnected", attempt=attempt)
             return
 
-    async def _resync(self) -> None:
-        """After IB's servers come back (1101/1102): reconcile, then let submissions through again."""
+    async def _resync(self, *, data_lost: bool) -> None:
+        """After IB's servers come back (1101/1102): reconcile, then let submissions through again.
+
+        1101 means the gateway dropped its subscriptions: the account updates are asked for again.
+        """
         try:
+            if data_lost:
+                await self._request(lambda: self._ib.reqAccountUpdatesAsync(self._account))
             await self._reconcile()
         except BrokerUnavailable:
             return  # the socket went too; the reconnect path takes over
@@ -323,7 +328,7 @@ class IbkrBroker:
             self._ready = False
         elif meaning.kind is ErrorKind.CONNECTIVITY_RESTORED:
             self._log.info("ibkr.connectivity_restored", code=code, message=message)
-            self._spawn(self._resync(), "ibkr-resync")
+            self._spawn(self._resync(data_lost=code == 1101), "ibkr-resync")
         elif req_id in self._session_ids:
             client_order_id = self._session_ids[req_id]
             self._errors[client_order_id] = (code, message)

@@ -86,19 +86,30 @@ async def test_submission_fails_clearly_when_the_gateway_stays_away(server_versi
     assert venue.gateway.orders == {}
 
 
-async def test_connectivity_loss_holds_submissions_until_restored(venue: IbkrVenueHarness) -> None:
-    """After 1100 a submission waits; after 1102 the adapter reconciles and the order goes out."""
+@pytest.mark.parametrize(
+    "restored",
+    [
+        (1102, "Connectivity between IB and Trader Workstation has been restored - data maintained."),
+        (1101, "Connectivity between IB and Trader Workstation has been restored - data lost."),
+    ],
+    ids=["1102", "1101"],
+)
+async def test_connectivity_loss_holds_submissions_until_restored(
+    venue: IbkrVenueHarness, restored: tuple[int, str]
+) -> None:
+    """After 1100 a submission waits; after 1102 (or 1101) the adapter reconciles and the order goes out."""
     venue.gateway.send_error(1100, "Connectivity between IB and Trader Workstation has been lost.")
     await asyncio.sleep(0.05)
     pending = asyncio.create_task(venue.broker.submit(limit("c1-0001")))
     await asyncio.sleep(0.2)
     assert venue.gateway.orders == {}
     assert not pending.done()
-    venue.gateway.send_error(
-        1102, "Connectivity between IB and Trader Workstation has been restored - data maintained."
-    )
+    subscriptions = sum(1 for m in venue.gateway.received if m[0] == "6")  # reqAccountUpdates
+    venue.gateway.send_error(*restored)
     report = await asyncio.wait_for(pending, 3)
     assert report.status is ReportStatus.WORKING
+    resubscribed = sum(1 for m in venue.gateway.received if m[0] == "6") > subscriptions
+    assert resubscribed is (restored[0] == 1101)  # data lost: the account updates are asked for again
 
 
 async def test_lost_acknowledgement_then_restart_does_not_duplicate(venue: IbkrVenueHarness) -> None:
