@@ -41,9 +41,11 @@ class Entry:
     trade: Any = None  # the ib_async Trade of the current session, needed to cancel; None after a reconnect
 
     def touch(self, raw_status: str | None = None) -> None:
+        """Record a change; `updated_at` moves only when something did change, so `since` reads stay small."""
+        if raw_status is None or raw_status != self.raw_status:
+            self.updated_at = datetime.now(UTC)
         if raw_status is not None:
             self.raw_status = raw_status
-        self.updated_at = datetime.now(UTC)
 
 
 class OrderBook:
@@ -107,7 +109,10 @@ class OrderBook:
             entry.touch(status)
         filled = to_decimal(trade.orderStatus.filled) or Decimal(0)
         completed_filled = to_decimal(getattr(trade.order, "filledQuantity", None))
-        entry.filled = max(entry.filled, filled, completed_filled or Decimal(0))
+        most = max(entry.filled, filled, completed_filled or Decimal(0))
+        if most != entry.filled:
+            entry.filled = most
+            entry.touch()
         average = to_decimal(trade.orderStatus.avgFillPrice)
         if average:
             entry.average_price = average

@@ -119,6 +119,15 @@ class IbkrBroker:
     # ---- connection ------------------------------------------------------------------------------------------
 
     @property
+    def live(self) -> bool:
+        """Whether this adapter was built for live trading (it then refuses paper ports)."""
+        return self._live
+
+    @property
+    def port(self) -> int:
+        return self._settings.port
+
+    @property
     def account_id(self) -> str:
         """The account this adapter trades, as the gateway confirmed it at connect."""
         return self._account
@@ -429,6 +438,9 @@ class IbkrBroker:
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
         await self._wait_ready()
         entry = self._book.get(client_order_id)
+        if entry is None:
+            await self._read(self._reconcile)  # placed by an earlier session and not seen since? ask the gateway
+            entry = self._book.get(client_order_id)
         if entry is None or entry.rejected:
             raise OrderNotFound(f"{client_order_id}: no such order at IB")
         if entry.raw_status in ("Filled", "Cancelled", "ApiCancelled", "Inactive") and entry.unconfirmed_cancel is None:

@@ -97,3 +97,15 @@ def test_fills_of_an_order_seen_only_by_its_order_ref_are_ours() -> None:
     fill = book.add_fill(_fill("e9", 901, "b1-0009", 5.0))
     assert fill is not None
     assert fill.client_order_id == "b1-0009"
+
+
+def test_reading_an_unchanged_order_again_does_not_make_it_recent() -> None:
+    """updated_at moves when the status or the filled quantity changes, not on every read of the gateway."""
+    book = OrderBook()
+    entry = book.absorb(_trade("b1-0001", 900))
+    assert entry is not None
+    first = entry.updated_at
+    book.absorb(_trade("b1-0001", 900))
+    assert entry.updated_at == first
+    book.absorb(_trade("b1-0001", 900, filled=10.0))
+    assert entry.updated_at > first

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.ibkr import settings_from_env
-from oms.config import ConfigError, IbkrSettings
+from adapters.ibkr import create_broker, settings_from_env
+from oms.config import ConfigError, IbkrSettings, load_settings
 
 
 def test_environment_overrides_the_config() -> None:
@@ -20,3 +20,15 @@ def test_a_malformed_port_names_its_variable() -> None:
     """A port that is not a number is a configuration error naming OMS_IBKR_PORT."""
     with pytest.raises(ConfigError, match="OMS_IBKR_PORT"):
         settings_from_env(IbkrSettings(), {"OMS_IBKR_PORT": "forty"})
+
+
+def test_the_registry_entry_builds_a_paper_or_live_adapter() -> None:
+    """create_broker honours the mode and the OMS_IBKR_* overrides, and connects to nothing yet."""
+    settings = load_settings()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OMS_IBKR_PORT", "4001")
+        live = create_broker(settings, mode="live")
+    paper = create_broker(settings, mode="paper")
+    assert (live.name, paper.name) == ("ibkr", "ibkr")
+    assert live.live and not paper.live
+    assert live.port == 4001
