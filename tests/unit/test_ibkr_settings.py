@@ -30,5 +30,6 @@ def test_the_registry_entry_builds_a_paper_or_live_adapter() -> None:
         live = create_broker(settings, mode="live")
     paper = create_broker(settings, mode="paper")
     assert (live.name, paper.name) == ("ibkr", "ibkr")
-    assert live.live and not paper.live
+    assert live.live
+    assert not paper.live
     assert live.port == 4001
