@@ -67,6 +67,6 @@ class IbkrVenueHarness:
         await self.gateway.stop()
 
 
-async def open_harness(tmp_path: object = None, server_version: int = 178) -> IbkrVenueHarness:
+async def open_harness(tmp_path: object = None, server_version: str = "178") -> IbkrVenueHarness:
     """The conformance suite's entry point (tests/acceptance/conftest.py): a gateway and a connected adapter."""
-    return await IbkrVenueHarness.start(server_version)
+    return await IbkrVenueHarness.start(int(server_version))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from adapters.ibkr import create_broker, settings_from_env
+from adapters.ibkr import IbkrBroker, create_broker, settings_from_env
+from adapters.registry import broker_names, make_broker
 from oms.config import ConfigError, IbkrSettings, load_settings
 
 
@@ -33,3 +36,11 @@ def test_the_registry_entry_builds_a_paper_or_live_adapter() -> None:
     assert live.live
     assert not paper.live
     assert live.port == 4001
+
+
+def test_the_registry_knows_ibkr(tmp_path: Path) -> None:
+    """`make_broker("ibkr", ..., mode=...)` builds the IBKR adapter for that mode."""
+    broker = make_broker("ibkr", load_settings(), data_dir=tmp_path, mode="live")
+    assert isinstance(broker, IbkrBroker)
+    assert broker.live
+    assert "ibkr" in broker_names()
