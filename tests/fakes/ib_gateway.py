@@ -53,6 +53,8 @@ class FakeIbGateway:
     executions: list[GatewayExecution] = field(default_factory=list)
     received: list[list[str]] = field(default_factory=list)
     duplicate_executions: bool = False
+    auto_fill: bool = False  # fill marketable orders by itself, in two executions (for end-to-end runs)
+    any_symbol: bool = False  # invent a listing for any symbol asked about (for end-to-end runs)
     port: int = 0
     _sessions: list[_Session] = field(default_factory=list)
     _server: asyncio.Server | None = None
@@ -62,6 +64,7 @@ class FakeIbGateway:
     _perm_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000_001))
     _exec_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _next_order_id: dict[int, int] = field(default_factory=dict)
+    _invented: set[str] = field(default_factory=set)
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
@@ -279,6 +282,22 @@ class FakeIbGateway:
         order.status = "Submitted"
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))
+        if self.auto_fill:
+            self._fill_if_marketable(order)
+
+    def _fill_if_marketable(self, order: GatewayOrder) -> None:
+        """Fill a market order, or a limit that crosses the listing's price, in two executions."""
+        price = order.listing.price
+        if order.listing.symbol in self._invented and order.limit_price is not None:
+            price = order.limit_price  # nobody knows where an invented symbol trades: the limit is the market
+        if order.limit_price is not None:
+            crosses = order.limit_price >= price if order.action == "BUY" else order.limit_price <= price
+            if not crosses:
+                return
+        first = (order.quantity / 2).to_integral_value() or order.quantity
+        self.execute(order, first, price)
+        if order.remaining:
+            self.execute(order, order.remaining, price)
 
     def _cancel_order(self, session: _Session, order_id: int) -> None:
         order = next(
@@ -310,6 +329,9 @@ class FakeIbGateway:
         session.send([wire.OPEN_ORDER_END, 1])
 
     def _contract_details(self, session: _Session, req_id: int, symbol: str) -> None:
+        if self.any_symbol and symbol not in self.listings:
+            self._invented.add(symbol)
+            self.add_listing(Listing(symbol, 100_000 + len(self.listings), "NYSE", symbol, Decimal("100.00")))
         matches = self.listings.get(symbol, [])
         if not matches:
             text = "No security definition has been found for the request"
