@@ -60,6 +60,7 @@ class FakeIbGateway:
     _server: asyncio.Server | None = None
     _next_fault: _Fault | None = None
     _silence_next_ack: bool = False
+    _drop_after_next_order: bool = False
     _lose_next_cancel_race: bool = False
     _perm_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000_001))
     _exec_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -99,6 +100,11 @@ class FakeIbGateway:
     def silence_next_acknowledgement(self) -> None:
         """Accept the next order but send nothing back about it (a reply lost on the way)."""
         self._silence_next_ack = True
+
+    def drop_after_next_order(self) -> None:
+        """Take the next order, then drop every connection before a word about it goes out."""
+        self._silence_next_ack = True
+        self._drop_after_next_order = True
 
     def lose_next_cancel_race(self) -> None:
         """The next cancel arrives too late: answer 10148, then the order fills completely."""
@@ -276,6 +282,10 @@ class FakeIbGateway:
         if self._silence_next_ack:
             self._silence_next_ack = False
             order.status = "Submitted"
+            if self._drop_after_next_order:
+                self._drop_after_next_order = False
+                for live in self._sessions:
+                    live.writer.close()
             return
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))

@@ -127,13 +127,9 @@ async def test_socket_dropped_while_awaiting_the_acknowledgement_is_an_unknown_o
     venue: IbkrVenueHarness,
 ) -> None:
     """The gateway takes the order, the socket drops before any reply: BrokerUnavailable, then found by orderRef."""
-    await venue.lose_next_acknowledgement()
-    pending = asyncio.create_task(venue.broker.submit(limit("d4-0001")))
-    while not venue.gateway.orders:
-        await asyncio.sleep(0.01)
-    await venue.gateway.drop_connections()
+    venue.gateway.drop_after_next_order()
     with pytest.raises(BrokerUnavailable, match="may be live"):
-        await pending
+        await venue.broker.submit(limit("d4-0001"))
     found = await venue.broker.find_order("d4-0001")
     assert found.status is ReportStatus.WORKING
     assert found.broker_order_id == str(venue.gateway.order_by_ref("d4-0001").perm_id)
