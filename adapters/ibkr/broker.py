@@ -9,6 +9,7 @@ reads the gateway by orderRef.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -60,6 +61,7 @@ class IbkrBroker:
         self._book = self._session.book  # one book for the adapter's life, across reconnects
         self._ack_timeout = ack_timeout if ack_timeout is not None else settings.timeout_seconds
         self._contracts: dict[str, Any] = {}
+        self._qualifying: dict[str, asyncio.Lock] = {}
         self._log = get_logger("adapters.ibkr")
 
     @property
@@ -153,9 +155,13 @@ class IbkrBroker:
         return entry
 
     async def _contract(self, symbol: str) -> Any:
-        """A qualified `Stock(symbol, "SMART", "USD")`, asked for once per symbol."""
-        if symbol in self._contracts:
-            return self._contracts[symbol]
+        """A qualified `Stock(symbol, "SMART", "USD")`, asked for once per symbol even by concurrent submissions."""
+        async with self._qualifying.setdefault(symbol, asyncio.Lock()):
+            if symbol not in self._contracts:
+                self._contracts[symbol] = await self._qualify(symbol)
+        return self._contracts[symbol]
+
+    async def _qualify(self, symbol: str) -> Any:
         from ib_async import Stock
 
         stock = Stock(symbol, "SMART", "USD")
@@ -167,7 +173,6 @@ class IbkrBroker:
             raise BrokerRejected(
                 f"{symbol}: ambiguous at IB ({len(result)} listings: {', '.join(venues)})", code="IB_AMBIGUOUS_SYMBOL"
             )
-        self._contracts[symbol] = result
         return result
 
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:

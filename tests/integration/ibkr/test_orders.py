@@ -153,8 +153,8 @@ async def test_ambiguous_symbol_is_rejected_with_its_listings(venue: IbkrVenueHa
 
 
 async def test_contract_is_qualified_once(venue: IbkrVenueHarness) -> None:
-    """Two orders in one symbol ask the gateway for contract details once."""
-    await venue.broker.submit(limit("b1-0015"))
+    """Orders in one symbol, sent one after another or all at once, ask the gateway for contract details once."""
+    await asyncio.gather(*(venue.broker.submit(limit(f"b1-q{n}")) for n in range(5)))
     await venue.broker.submit(limit("b1-0016"))
     details_requests = [m for m in venue.gateway.received if m[0] == "9" and m[4] == "AAPL"]
     assert len(details_requests) == 1
