@@ -17,7 +17,7 @@ from typing import Any
 
 from adapters.ibkr.book import Entry
 from adapters.ibkr.mapping import ErrorKind, OrderFields, classify_error, order_fields, to_decimal
-from adapters.ibkr.session import RECONNECT_DELAYS, GatewaySession
+from adapters.ibkr.session import RECONNECT_DELAYS, GatewaySession, sdk
 from oms.config import IbkrSettings
 from oms.domain.enums import OrderType
 from oms.domain.market import Position
@@ -133,9 +133,7 @@ class IbkrBroker:
                 continue  # ib_async refused to send (not connected): nothing left the process
 
     def _place(self, contract: Any, fields: OrderFields, request: OrderRequest) -> Entry:
-        from ib_async import Order
-
-        order = Order(
+        order = sdk().Order(
             action=fields.action,
             totalQuantity=fields.total_quantity,
             orderType=fields.order_type,
@@ -162,18 +160,22 @@ class IbkrBroker:
         return self._contracts[symbol]
 
     async def _qualify(self, symbol: str) -> Any:
-        from ib_async import Stock
-
-        stock = Stock(symbol, "SMART", "USD")
-        [result] = await self._session.request(lambda: self._session.ib.qualifyContractsAsync(stock, returnAll=True))
-        if result is None:
+        # Contract details rather than qualifyContracts: the ambiguity is ours to explain, and the call is the same
+        # in ib_async and ib_insync.
+        stock = sdk().Stock(symbol, "SMART", "USD")
+        details = await self._session.request(lambda: self._session.ib.reqContractDetailsAsync(stock))
+        listings = [d.contract for d in details if d.contract is not None and d.contract.secType == "STK"]
+        if not listings:
             raise BrokerRejected(f"{symbol}: unknown to IB as a US stock or ETF on SMART", code="IB_UNKNOWN_SYMBOL")
-        if isinstance(result, list):
-            venues = sorted({c.primaryExchange for c in result if c is not None})
+        if len(listings) > 1:
+            venues = sorted({c.primaryExchange for c in listings})
             raise BrokerRejected(
-                f"{symbol}: ambiguous at IB ({len(result)} listings: {', '.join(venues)})", code="IB_AMBIGUOUS_SYMBOL"
+                f"{symbol}: ambiguous at IB ({len(listings)} listings: {', '.join(venues)})",
+                code="IB_AMBIGUOUS_SYMBOL",
             )
-        return result
+        [contract] = listings
+        contract.exchange = "SMART"  # route through SMART, whatever the listing's own exchange
+        return contract
 
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
         await self._session.wait_ready()

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 from adapters.ibkr.book import OrderBook
@@ -33,6 +34,17 @@ from oms.ports import BrokerRejected, BrokerUnavailable
 MESSAGES_PER_SECOND = 40
 SDK_MESSAGES_PER_SECOND = 45
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def sdk() -> ModuleType:
+    """The IB client library, imported on first use: ib_async, or ib_insync (same API) where that is installed."""
+    try:
+        import ib_async
+    except ImportError:  # pragma: no cover - the project depends on ib_async; ib_insync is the fallback
+        import ib_insync
+
+        return ib_insync
+    return ib_async
 
 
 class Pulse:
@@ -87,11 +99,9 @@ class GatewaySession:
         self._log = get_logger("adapters.ibkr")
 
     async def connect(self) -> None:
-        from ib_async import IB
-
         self._closing = False
         if self.ib is None:
-            ib = IB()
+            ib = sdk().IB()
             ib.client.MaxRequests = SDK_MESSAGES_PER_SECOND
             ib.openOrderEvent += self._on_trade
             ib.orderStatusEvent += self._on_trade
