@@ -29,6 +29,7 @@ class _Session:
     writer: asyncio.StreamWriter
     version: int = 0
     client_id: int = -1
+    account_updates: bool = False  # subscribed with reqAccountUpdates: values are pushed as they change
 
     def send(self, fields: list[object]) -> None:
         if not self.writer.is_closing():
@@ -53,6 +54,7 @@ class FakeIbGateway:
     executions: list[GatewayExecution] = field(default_factory=list)
     received: list[list[str]] = field(default_factory=list)
     duplicate_executions: bool = False
+    opening: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # symbol -> (quantity, avg cost)
     auto_fill: bool = False  # fill marketable orders by itself, in two executions (for end-to-end runs)
     any_symbol: bool = False  # invent a listing for any symbol asked about (for end-to-end runs)
     port: int = 0
@@ -141,6 +143,9 @@ class FakeIbGateway:
                 session.send(wire.commission_report(fill))
             if send_status:
                 session.send(wire.order_status(order))
+        for session in self._live_sessions():
+            if session.account_updates:
+                self._push_account_values(session)
 
     def send_error(self, code: int, message: str, req_id: int = -1) -> None:
         """Send an error or notice to every connected client."""
@@ -219,8 +224,8 @@ class FakeIbGateway:
                 session.send(wire.position(self.account, listing, quantity, cost))
             session.send([wire.POSITION_END, 1])
         elif kind == wire.REQ_ACCOUNT_UPDATES:
-            for tag, value in self._account_values():
-                session.send([wire.ACCOUNT_VALUE, 2, tag, value, "USD", self.account])
+            session.account_updates = fields[2] == "1"
+            self._push_account_values(session)
             session.send([wire.ACCOUNT_TIME, 1, datetime.now(UTC).strftime("%H:%M")])
             session.send([wire.ACCOUNT_DOWNLOAD_END, 1, self.account])
         elif kind == wire.REQ_ACCOUNT_UPDATES_MULTI:
@@ -364,14 +369,28 @@ class FakeIbGateway:
     def _sessions_of(self, client_id: int) -> list[_Session]:
         return [s for s in self._live_sessions() if s.client_id == client_id]
 
+    def hold(self, symbol: str, quantity: Decimal, average_cost: Decimal) -> None:
+        """Start the account holding `quantity` of `symbol` (a listing priced at the average cost if unknown)."""
+        if symbol not in self.listings:
+            self._invented.add(symbol)
+            self.add_listing(Listing(symbol, 300_000 + len(self.listings), "NYSE", symbol, average_cost))
+        self.opening[symbol] = (quantity, average_cost)
+
     def _positions(self) -> list[tuple[Listing, Decimal, Decimal]]:
-        held: dict[str, tuple[Listing, Decimal, Decimal]] = {}
+        held: dict[str, tuple[Listing, Decimal, Decimal]] = {
+            symbol: (self.listings[symbol][0], quantity, quantity * cost)
+            for symbol, (quantity, cost) in self.opening.items()
+        }
         for fill in self.executions:
             listing = fill.order.listing
             _, quantity, cost = held.get(listing.symbol, (listing, Decimal(0), Decimal(0)))
             signed = fill.shares if fill.order.action == "BUY" else -fill.shares
             held[listing.symbol] = (listing, quantity + signed, cost + signed * fill.price)
         return [(listing, q, (c / q if q else Decimal(0))) for listing, q, c in held.values() if q]
+
+    def _push_account_values(self, session: _Session) -> None:
+        for tag, value in self._account_values():
+            session.send([wire.ACCOUNT_VALUE, 2, tag, value, "USD", self.account])
 
     def _account_values(self) -> list[tuple[str, Decimal]]:
         spent = sum(

@@ -169,14 +169,15 @@ async def test_cancel_of_an_unknown_order_is_not_found(venue: IbkrVenueHarness) 
 
 
 async def test_positions_and_account_come_from_the_gateway(venue: IbkrVenueHarness) -> None:
-    """Positions follow the executions; the account is the configured one with its cash and equity."""
+    """Positions follow the executions; the account is the configured one, its cash updated by the fill."""
     await venue.broker.submit(limit("b1-0017", 25))
     await venue.execute("b1-0017", Decimal(25), Decimal("190.00"))
     positions = await venue.broker.positions()
     assert [(p.symbol, p.quantity, p.average_cost) for p in positions] == [("AAPL", 25, Decimal("190"))]
+    await venue.broker.fill_reports()  # a round trip: the account values pushed after the fill have arrived
     account = await venue.broker.account()
     assert account.account_id == "DU1234567"
-    assert account.cash > 0
+    assert account.cash == venue.gateway.cash - 25 * Decimal("190.00")
     assert not account.live
 
 
