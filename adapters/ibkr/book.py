@@ -102,6 +102,8 @@ class OrderBook:
         if open_at_gateway and status in _DONE:
             status = "Submitted"  # the gateway lists it among open orders: whatever ib_async inferred, it lives
             from_error = False
+        if status == "ValidationError" and entry.raw_status in _DONE:
+            status = entry.raw_status  # ib_async flags a warning even on a finished order; it stays finished
         if from_error:
             entry.unconfirmed_cancel = f"{log[-1].errorCode}: {log[-1].message}"
         else:

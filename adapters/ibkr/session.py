@@ -143,7 +143,11 @@ class GatewaySession:
                 self.ib.disconnect()
                 raise
             self.account = s.account or accounts[0]
-            await self.reconcile()
+            try:
+                await self.reconcile()
+            except BrokerUnavailable:
+                self.ib.disconnect()  # half a session is no session: the next attempt starts clean
+                raise
         finally:
             self._opening = False
         self._ready = True

@@ -109,3 +109,14 @@ def test_reading_an_unchanged_order_again_does_not_make_it_recent() -> None:
     assert entry.updated_at == first
     book.absorb(_trade("b1-0001", 900, filled=10.0))
     assert entry.updated_at > first
+
+
+def test_a_warning_on_a_finished_order_does_not_reopen_it() -> None:
+    """ib_async marks any order warning ValidationError, even after Cancelled; the order stays cancelled."""
+    book = OrderBook()
+    trade = _trade("b1-0001", 900, status="Cancelled")
+    entry = book.absorb(trade)
+    assert entry is not None
+    trade.orderStatus.status = "ValidationError"
+    book.absorb(trade)
+    assert book.report(entry).status is ReportStatus.CANCELLED
