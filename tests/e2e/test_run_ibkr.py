@@ -1,7 +1,7 @@
 """`oms run config/examples/rebalance.csv --broker ibkr` as a person runs it, against the fake TWS gateway.
 
 The CLI runs in its own process (its own asyncio loop, the real ib_async client); the gateway runs in the test's
-loop so the test can look at what reached it. Skipped until `oms run` is on the branch.
+loop so the test can look at what reached it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from tests.fakes.ib_gateway import FakeIbGateway
 from tests.fakes.run_ib_gateway import _load_positions
-
-pytest.importorskip("oms.cli.commands_run", reason="`oms run` is not on this branch yet")
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "config" / "examples"
