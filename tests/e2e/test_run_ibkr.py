@@ -29,6 +29,9 @@ async def test_oms_run_with_ibkr_completes_against_the_fake_gateway(tmp_path: Pa
         "OMS_IBKR_PORT": str(gateway.port),
         "OMS_IBKR_ACCOUNT": gateway.account,
         "OMS_RISK__MARKET_HOURS": "off",  # the fake has no session: do not wait for the exchange to open
+        # One order per line rather than child orders spread over an hour of IB's (wall) clock.
+        "OMS_GUIDANCE__SINGLE_ORDER_MAX_VALUE": "100000000",
+        "OMS_GUIDANCE__SINGLE_ORDER_MAX_PCT_ADV": "1",
         "OMS_LOGGING__CONSOLE": "false",
         "OMS_LOGGING__FILE": str(tmp_path / "oms.jsonl"),
         "COLUMNS": "200",
