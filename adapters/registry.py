@@ -86,9 +86,16 @@ def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Brok
     return ManualTicketBroker(path, **options)
 
 
+def _ibkr(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.ibkr import create_broker
+
+    return create_broker(settings, mode=options.pop("mode", "paper"))
+
+
 BROKERS: dict[str, Factory] = {
     "sim": _sim,
     "manual": _manual,
+    "ibkr": _ibkr,
 }
 
 
@@ -101,7 +108,7 @@ def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any
 
     sim: `securities=` (default: the security master), `opening=` a Portfolio whose cash and holdings a new
     venue starts with, any `[sim]` setting (e.g. `speed=600`), `wall=`. manual: `announce=` a callable taking
-    the one-line acknowledgement of each ticket.
+    the one-line acknowledgement of each ticket. ibkr: `mode=` "paper" (default) or "live".
     """
     factory = BROKERS.get(name)
     if factory is None:
