@@ -92,7 +92,9 @@ def _calendar(limits: RiskLimits) -> Any:
 
 def _account_name(settings: Settings, broker_name: str) -> str:
     if broker_name == "ibkr":
-        return settings.ibkr.account
+        from adapters.ibkr.settings import settings_from_env
+
+        return settings_from_env(settings.ibkr).account or "ibkr"
     if broker_name == "alpaca":
         return settings.live.account if settings.live.enabled else "paper"
     return broker_name

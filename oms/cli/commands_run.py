@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +27,7 @@ from oms.cli.app import (
     settings_for,
 )
 from oms.cli.views import batch_summary, progress_line, show_tickets
-from oms.config import ConfigError
+from oms.config import ConfigError, Settings, read_toml
 from oms.domain import BatchStatus
 from oms.execution.identity import content_hash
 from oms.execution.lease import Lease, LeaseHeld
@@ -61,6 +62,9 @@ def run_command(
         Path | None, typer.Option("--positions", help="Holdings CSV (manual mode, or to open a new sim venue).")
     ] = None,
     new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input ran before.")] = False,
+    confirm_account: Annotated[
+        str | None, typer.Option("--confirm-account", help="Live mode: the account id, for unattended runs.")
+    ] = None,
     limit_seconds: Annotated[
         float | None, typer.Option("--timeout", help="Seconds to wait for the batch to finish.")
     ] = None,
@@ -72,6 +76,7 @@ def run_command(
     broker_name = broker or ("manual" if mode == "manual" else "sim")
     if mode == "manual" and broker_name != "manual":
         fail("--mode manual prints tickets; it takes no --broker (or --broker manual)")
+    live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
     is_supervised = supervised if supervised is not None else mode == "live"
     auto = supervised is False
     from oms.bootstrap import wire
@@ -104,10 +109,55 @@ def run_command(
     raise typer.Exit(code)
 
 
+def live_guard(
+    settings: Settings, config: Path | None, *, mode: str, broker_name: str, confirmation: str | None
+) -> None:
+    """Live trading needs --mode live, `[live] enabled = true` in the user's own file, and the account typed back."""
+    from oms.execution.guards import LiveGuardRefused, Mode, require_live_opt_in
+
+    if mode != "live":
+        return
+    if broker_name in ("sim", "manual"):
+        fail(f"--mode live needs a live broker (--broker alpaca or ibkr), not {broker_name}")
+    user_table = read_toml(config).get("live", {}) if config is not None else {}
+    account = settings.live.account
+    if confirmation is None and sys.stdin.isatty() and account:
+        confirmation = typer.prompt(f"live trading on account {account}: type the account id to confirm")
+    try:
+        require_live_opt_in(
+            Mode.LIVE,
+            live_enabled=user_table.get("enabled") is True,
+            configured_account=account,
+            confirmation=confirmation,
+        )
+    except LiveGuardRefused as exc:
+        fail(f"{exc.code}: {exc.message}")
+
+
+async def _check_live_account(wiring, mode: str) -> None:  # type: ignore[no-untyped-def]
+    """In live mode the broker must be logged in to the configured account; every submission names it."""
+    from oms.execution.guards import LiveGuardRefused, Mode, check_connected_account
+
+    if mode != "live":
+        return
+    account = await wiring.broker.account()
+    try:
+        check_connected_account(
+            Mode.LIVE, configured_account=wiring.settings.live.account, connected_accounts=[account.account_id]
+        )
+    except LiveGuardRefused as exc:
+        raise ConfigError(f"{exc.code}: {exc.message}") from None
+
+
 async def _run(wiring, *, file, plan, mode, supervised, auto, new, positions, limit_seconds) -> int:  # type: ignore[no-untyped-def]
     engine = wiring.engine
     await wiring.broker.connect()
     try:
+        try:
+            await _check_live_account(wiring, mode)
+        except ConfigError as exc:
+            err_console.print(f"error: {exc}", markup=False, highlight=False)
+            return EXIT_USAGE
         if engine.halted().active:
             halt = engine.halted()
             err_console.print(

@@ -39,9 +39,14 @@ def schedule_for(
     session: TradingSession | None,
     security: Security | None,
     settings: AlgoSettings,
+    broker_fractional: bool = True,
 ) -> Schedule:
-    """The parent's children in time, in venue time (the simulator's clock runs faster than the wall)."""
-    lots = LotRules.from_settings(settings, fractional=bool(security and security.fractional))
+    """The parent's children in time, in venue time (the simulator's clock runs faster than the wall).
+
+    Children are fractional only when both the security and the broker allow it.
+    """
+    fractional = broker_fractional and bool(security and security.fractional)
+    lots = LotRules.from_settings(settings, fractional=fractional)
     return build_schedule(
         parent_client_order_id=parent.client_order_id or parent.id,
         quantity=parent.unfilled_quantity,

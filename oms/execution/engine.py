@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR
 from typing import Any
 
 from oms.domain import Batch, BatchStatus, InvalidTransition, Order, OrderStatus, Side, TimeInForce
@@ -353,6 +354,8 @@ class ExecutionEngine:
     async def _release_wave(self, batch: Batch, plan: ReleasePlan, report: CycleReport) -> None:
         """Fund the buys from filled proceeds, check every order against the world as it is now, then send."""
         now = self.clock()
+        if not self.broker.capabilities.fractional:
+            self._whole_shares(plan, now)
         candidates = [o for o in plan.orders if o.side is Side.SELL] if plan.final else []
         funded = await self.risk.fund([o for o in plan.orders if o.side is Side.BUY], batch)
         for order, decision in funded:
@@ -396,6 +399,20 @@ class ExecutionEngine:
                 await self._send(order, report)
         if to_send:
             log.info("batch.wave_released", batch_id=batch.id, wave=plan.wave, orders=len(to_send), final=plan.final)
+
+    def _whole_shares(self, plan: ReleasePlan, now: datetime) -> None:
+        """A broker that trades whole shares only gets whole shares: round down, saying so; none left, cancel."""
+        for order in list(plan.orders):
+            whole = order.quantity.to_integral_value(rounding=ROUND_FLOOR)
+            if whole == order.quantity:
+                continue
+            why = f"{self.broker.name} trades whole shares only: {order.quantity} rounded down to {whole}"
+            if whole > 0:
+                order.amend_quantity(whole, why, at=now)
+            else:
+                order.cancel(why, at=now)
+                plan.orders.remove(order)
+            log.info("order.amended", **_order_fields(order), reason=why)
 
     async def _send(self, order: Order, report: CycleReport) -> None:
         """Write-ahead submit: commit `submitted` and the client order id, then call the broker."""
@@ -464,6 +481,7 @@ class ExecutionEngine:
             session=session,
             security=self.market.security(parent.symbol),
             settings=self.algo_settings,
+            broker_fractional=self.broker.capabilities.fractional,
         )
         if len(schedule.slices) <= 1:
             await self._send(parent, report)
