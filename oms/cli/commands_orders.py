@@ -24,7 +24,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.cli.commands_run import BrokerOption, actor_name
+from oms.cli.batches import BrokerOption, actor_name
 from oms.cli.views import batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
 from oms.domain import InvalidTransition, OrderStatus

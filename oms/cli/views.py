@@ -157,18 +157,22 @@ def progress_line(engine: Any, batch_id: str) -> RenderableType:
     return text
 
 
-def show_tickets(wiring: Any, batch_id: str, console: Console) -> None:
-    """Print the tickets of the orders sent and still open, and write them to Markdown and HTML files."""
+def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
+    """Print the tickets of the orders sent and still open, and write them to Markdown and HTML files.
+
+    Return whether there was any ticket to show.
+    """
     from oms.reporting.tickets import render_rich, write_ticket_files
 
     tickets = manual_tickets(wiring, batch_id)
     if not tickets:
-        return
+        return False
     console.print(render_rich(tickets, batch_id))
     directory = wiring.settings.data_path / "tickets"
     directory.mkdir(parents=True, exist_ok=True)
     markdown, html = write_ticket_files(tickets, directory, batch_id)
     console.print(f"tickets written to {markdown} and {html}", highlight=False)
+    return True
 
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
