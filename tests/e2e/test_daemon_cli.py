@@ -73,6 +73,25 @@ def test_daemon_picks_up_new_batches_obeys_halt_and_stops_cleanly_on_sigterm(tmp
     assert oms("daemon", "--once").returncode == 0  # the lease was released: no "another scheduler" refusal
 
 
+def test_reconcile_is_clean_after_a_run_and_reports_a_fill_missing_from_the_ledger(tmp_path: Path) -> None:
+    """On a clean ledger reconcile exits 0 with no differences; a fill row removed from the ledger is reported."""
+    oms = Oms(tmp_path)
+    assert oms("run", trades(tmp_path / "t.csv", "AAPL,SELL,3")).returncode == 0
+    clean = oms("reconcile", "--json")
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout) == {"differences": []}
+
+    with sqlite3.connect(oms.data / "oms.db") as ledger:
+        (exec_id,) = ledger.execute("SELECT exec_id FROM fills").fetchone()
+        ledger.execute("DELETE FROM fills")
+    found = oms("reconcile", "--json")
+    assert found.returncode == 1, found.stderr
+    (difference,) = json.loads(found.stdout)["differences"]
+    assert difference["kind"] == "missing_fill"
+    assert difference["subject"] == exec_id
+    assert difference["fixed"] is False
+
+
 def test_reconcile_with_the_broker_unreachable_is_an_error_not_a_clean_bill(tmp_path: Path) -> None:
     """When the broker's reports cannot be read, reconcile exits 6 and prints no (empty) differences."""
     oms = Oms(tmp_path)
