@@ -177,10 +177,12 @@ def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
     """One ticket per order working at the (manual) broker; later waves are named on the tickets that gate them."""
+    from oms.execution.algo_settings import AlgoSettings
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
     waiting_waves = sorted({o.wave for o in orders if o.status is OrderStatus.VALIDATED})
+    algos = AlgoSettings.from_section(wiring.settings.section("algos"))
     tickets = []
     for number, order in enumerate(orders, start=1):
         if not order.status.is_at_broker:
@@ -190,26 +192,42 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
             for e in order.events
             if e.details.get("note") == NOTE_RISK and e.details.get("outcome") == "warn"
         )
-        ticket = Ticket.from_order(order, number=number, algorithm=algorithm_words(order), warnings=warnings)
+        security = wiring.master.security(order.symbol)
+        words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)
+        ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings)
         tickets.append(ticket)
     del waiting_waves
     return tickets
 
 
-def algorithm_words(order: Order) -> str:
-    """How to work the order, in the words a person would use at a trading desk."""
+def algorithm_words(order: Order, *, fractional: bool = False, settings: Any = None) -> str:
+    """How to work the order, in the words a person would use at a trading desk.
+
+    `fractional` says whether the security trades in fractions (a fractional quantity is whole lots of the
+    fractional step then); `settings` are the `[algos]` settings (defaults when None). A schedule that cannot
+    be built still gets plain words: a ticket is never lost to it.
+    """
     from oms.domain import Algo
     from oms.domain.values import utcnow
-    from oms.execution.algos import build_schedule
-    from oms.execution.describe import describe
+    from oms.execution.algo_settings import AlgoSettings
+    from oms.execution.algos import ScheduleError, build_schedule
+    from oms.execution.describe import describe, shares
+    from oms.execution.schedule import LotRules
 
     algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
-    schedule = build_schedule(
-        parent_client_order_id=order.client_order_id or order.id,
-        quantity=order.unfilled_quantity,
-        side=order.side,
-        algo=algo,
-        start=utcnow(),
-        urgency=order.urgency,
-    )
+    settings = settings or AlgoSettings()
+    try:
+        schedule = build_schedule(
+            parent_client_order_id=order.client_order_id or order.id,
+            quantity=order.unfilled_quantity,
+            side=order.side,
+            algo=algo,
+            start=utcnow(),
+            urgency=order.urgency,
+            lots=LotRules.from_settings(settings, fractional=fractional),
+            settings=settings,
+        )
+    except ScheduleError:
+        kind = "limit" if order.limit_price is not None else "market"
+        return f"One {kind} order for {shares(order.unfilled_quantity)}"
     return describe(schedule)
