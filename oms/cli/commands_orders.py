@@ -220,28 +220,38 @@ def fills_import_command(
 
 
 async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, datetime, str | None]]) -> int:
-    """Record typed fills in the manual book, then let the engine book them and release the next wave."""
+    """Record typed fills in the manual book, then let the engine book them and release the next wave.
+
+    When these fills complete a wave, or release orders, the tickets working at the desk are printed again.
+    """
     broker = wiring.broker
+    batches = sorted({b for coid, *_ in fills if (b := wiring.engine.find_order(coid).batch_id)})
+    open_waves = {batch_id: _open_waves(wiring, batch_id) for batch_id in batches}
     await broker.connect()
     try:
+        booked = []
         for coid, quantity, price, when, exec_id in fills:
             try:
-                broker.record_fill(coid, quantity, price, when, exec_id=exec_id)
+                booked.append(broker.record_fill(coid, quantity, price, when, exec_id=exec_id))
             except ValueError as exc:
                 err_console.print(f"[bold red]error:[/] {coid}: {exc}", highlight=False)
                 return 2
-        batches = {wiring.engine.find_order(coid).batch_id for coid, *_ in fills}
         report = await wiring.engine.cycle()
-        console.print(f"booked {report.fills_booked} fill(s); {report.duplicate_fills} already booked")
+        repeated = booked.count(False)
+        console.print(f"booked {booked.count(True)} fill(s)" + (f"; {repeated} already booked" if repeated else ""))
         for anomaly in report.anomalies:
             err_console.print(f"[yellow]warning:[/] {anomaly}")
-        for batch_id in sorted(b for b in batches if b):
-            if report.submitted:
+        for batch_id in batches:
+            if report.submitted or open_waves[batch_id] - _open_waves(wiring, batch_id):
                 show_tickets(wiring, batch_id, console)
             console.print(batch_summary(wiring.engine, batch_id))
         return EXIT_OK if not report.anomalies else EXIT_FAILURE
     finally:
         await broker.close()
+
+
+def _open_waves(wiring: Any, batch_id: str) -> set[int]:
+    return {o.wave for o in wiring.engine.batch_orders(batch_id) if o.is_open}
 
 
 def _read_fill_rows(file: Path) -> list[tuple[int, str, Decimal, Decimal, datetime, str | None]]:
