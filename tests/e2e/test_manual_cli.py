@@ -83,3 +83,9 @@ def test_manual_batch_from_tickets_to_the_next_wave(tmp_path: Path) -> None:
         assert order["status"] == "submitted"
         assert order["client_order_id"] in last.stdout
         assert order["client_order_id"] in markdown.read_text(encoding="utf-8")
+
+    xlv = by_symbol(after)["XLV"]["client_order_id"]
+    cancelled = oms("cancel", xlv)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert "XLV: cancelled" in cancelled.stdout
+    assert by_symbol(manual_batch(oms))["XLV"]["status"] == "cancelled"
