@@ -15,6 +15,7 @@ import typer
 from oms.cli.app import (
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_USAGE,
     ConfigOption,
     DbOption,
     JsonOption,
@@ -255,18 +256,18 @@ async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, dat
 
     When these fills complete a wave, or release orders, the tickets working at the desk are printed again.
     """
+    from adapters.manual import ManualFill
+
     broker = wiring.broker
     batches = sorted({b for coid, *_ in fills if (b := wiring.engine.find_order(coid).batch_id)})
     open_waves = {batch_id: _open_waves(wiring, batch_id) for batch_id in batches}
     await broker.connect()
     try:
-        booked = []
-        for coid, quantity, price, when, exec_id in fills:
-            try:
-                booked.append(broker.record_fill(coid, quantity, price, when, exec_id=exec_id))
-            except ValueError as exc:
-                err_console.print(f"[bold red]error:[/] {coid}: {exc}", highlight=False)
-                return 2
+        try:  # all or nothing: a file with one bad row books none of its rows
+            booked = broker.import_fills(ManualFill(*fill) for fill in fills)
+        except ValueError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}; nothing was booked", highlight=False)
+            return EXIT_USAGE
         repeated = booked.count(False)
         console.print(f"booked {booked.count(True)} fill(s)" + (f"; {repeated} already booked" if repeated else ""))
         return await _advance_manual(wiring, open_waves)

@@ -89,3 +89,18 @@ def test_manual_batch_from_tickets_to_the_next_wave(tmp_path: Path) -> None:
     assert cancelled.returncode == 0, cancelled.stderr
     assert "XLV: cancelled" in cancelled.stdout
     assert by_symbol(manual_batch(oms))["XLV"]["status"] == "cancelled"
+
+
+def test_a_fills_import_with_one_bad_row_books_nothing(tmp_path: Path) -> None:
+    """An export whose second row would overfill its order is refused whole: exit 2, the first row not booked."""
+    oms = Oms(tmp_path, ANY_HOUR)
+    assert oms("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS).returncode == 0
+    orders = by_symbol(manual_batch(oms))
+    tlt, soxl = orders["TLT"]["client_order_id"], orders["SOXL"]["client_order_id"]
+    bad = fills_file(tmp_path / "fills.csv", (tlt, "150", "93.4", "A-1"), (soxl, "900", "28.5", "A-2"))
+    refused = oms("fills", "import", bad)
+    assert refused.returncode == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert "overfill" in line
+    assert "nothing was booked" in line
+    assert {o["filled_quantity"] for o in manual_batch(oms)["orders"]} == {"0"}
