@@ -107,11 +107,15 @@ async def _run(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, l
 async def _manual_round(wiring, batch_id: str) -> int:  # type: ignore[no-untyped-def]
     """Manual mode: release what may go now, print its tickets, and leave the batch open for typed-in fills."""
     await wiring.engine.cycle()
-    show_tickets(wiring, batch_id, console)
+    shown = show_tickets(wiring, batch_id, console)
     done = not [o for o in wiring.engine.batch_orders(batch_id) if o.is_open]
     console.print(batch_summary(wiring.engine, batch_id))
-    if not done:
+    if not done and shown:
         console.print("enter fills with `oms fill ORDER --qty Q --price P` or `oms fills import FILE.csv`")
+    elif not done:
+        console.print(
+            "no ticket to enter now (the why column says what each order waits for); run the same command again then"
+        )
     return EXIT_OK
 
 

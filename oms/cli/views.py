@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,17 +42,24 @@ def order_document(order: Order) -> dict[str, Any]:
         "average_fill_price": decimal_text(order.average_fill_price),
         "wave": order.wave,
         "parent_id": order.parent_id,
-        "reason": order.status_reason or _hold_reason(order),
+        "reason": order.status_reason or waiting_reason(order),
     }
 
 
-def _hold_reason(order: Order) -> str | None:
-    """Why a waiting order has not gone yet: its latest hold note (market closed, waiting for funding)."""
+def waiting_reason(order: Order) -> str | None:
+    """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
+    from oms.execution.notes import NOTE_HELD, is_approved, needs_approval
+
     if order.status is not OrderStatus.VALIDATED:
         return None
     for event in reversed(order.events):
-        if event.details.get("note") == "held":
-            return f"held: {event.details.get('reason') or event.details.get('until') or 'waiting'}"
+        if event.details.get("note") == NOTE_HELD:
+            until, why = event.details.get("until"), event.details.get("reason") or ""
+            if until:
+                return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
+            return why or "waiting for the cash its wave's sells raise"
+    if needs_approval(order) and not is_approved(order):
+        return "awaiting approval (warnings): oms approve BATCH --order ID"
     return None
 
 
