@@ -48,7 +48,7 @@ def test_submit_checks_without_executing_and_the_daemon_runs_only_approved_batch
 
 def test_daemon_picks_up_new_batches_obeys_halt_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """A running daemon executes an --auto submission, sends nothing while halted, resumes, and exits 0 on SIGTERM."""
-    oms = Oms(tmp_path, {"OMS_SIM__SPEED": "600"})  # the halted order must not reach the close and expire meanwhile
+    oms = Oms(tmp_path, {"OMS_SIM__SPEED": "300"})  # the halted order must not reach the close and expire meanwhile
     daemon = oms.start("daemon")
     try:
         assert daemon.stdout is not None

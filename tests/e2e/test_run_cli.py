@@ -66,7 +66,8 @@ def test_status_json_has_the_documented_shape(tmp_path: Path) -> None:
 def test_supervised_batch_waits_and_a_warned_order_needs_its_own_approval(tmp_path: Path) -> None:
     """--supervised exits 5; `oms approve` leaves the warned order waiting until it is named with --order."""
     # TLT 100 is 2.5e-6 of its volume, above this warning level; AAPL 3 is below it.
-    oms = Oms(tmp_path, {"OMS_RISK__MAX_ADV_PCT_WARN": "0.000001"})
+    # A slower session: the unapproved order must not reach the close (and expire) while the test works.
+    oms = Oms(tmp_path, {"OMS_RISK__MAX_ADV_PCT_WARN": "0.000001", "OMS_SIM__SPEED": "300"})
     file = trades(tmp_path / "t.csv", "AAPL,SELL,3", "TLT,SELL,100")
     held = oms("run", file, "--supervised")
     assert held.returncode == 5, held.stderr
