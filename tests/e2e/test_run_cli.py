@@ -47,7 +47,7 @@ def test_status_json_has_the_documented_shape(tmp_path: Path) -> None:
     """`oms status --json` is {"batches": [{"id", "status", "orders": [the eight documented keys]}]}."""
     oms = Oms(tmp_path)
     assert oms("run", trades(tmp_path / "t.csv", "AAPL,SELL,3", "TLT,SELL,10")).returncode == 0
-    document = oms.status()
+    document = oms.status(cli=True)
     assert set(document) == {"batches"}
     (batch,) = document["batches"]
     assert {"id", "status", "orders"} <= set(batch)
@@ -60,7 +60,7 @@ def test_status_json_has_the_documented_shape(tmp_path: Path) -> None:
         assert order["filled_quantity"] == order["quantity"]
         assert float(order["average_fill_price"]) > 0
     assert sorted(o["symbol"] for o in batch["orders"]) == ["AAPL", "TLT"]
-    assert oms.status(batch["id"][:6]) == document
+    assert oms.status(batch["id"][:6], cli=True) == document
 
 
 def test_supervised_batch_waits_and_a_warned_order_needs_its_own_approval(tmp_path: Path) -> None:
