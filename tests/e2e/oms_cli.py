@@ -59,6 +59,7 @@ class Oms:
             text=True,
             cwd=ROOT,
             env=self.environment(env),
+            stdin=subprocess.DEVNULL,  # never wait for a person at a prompt
             timeout=timeout,
             check=False,
         )
@@ -67,6 +68,7 @@ class Oms:
         """Start a long-running command (the daemon); the caller stops it."""
         return subprocess.Popen(
             [str(OMS), *map(str, args)],
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -103,3 +103,18 @@ def test_reconcile_with_the_broker_unreachable_is_an_error_not_a_clean_bill(tmp_
     assert failed.stdout == ""
     (line,) = failed.stderr.strip().splitlines()
     assert "could not be asked" in line
+
+
+def test_submit_and_daemon_keep_the_live_trading_guards(tmp_path: Path) -> None:
+    """Live submissions and a live daemon are refused without the user's opt-in, one line, exit 2, nothing written."""
+    oms = Oms(tmp_path)
+    file = trades(tmp_path / "t.csv", "AAPL,SELL,3")
+    for command in (
+        ["submit", file, "--mode", "live", "--broker", "ibkr"],
+        ["daemon", "--mode", "live", "--broker", "ibkr"],
+    ):
+        refused = oms(*command)
+        assert refused.returncode == 2, command
+        (line,) = refused.stderr.strip().splitlines()
+        assert "LIVE_NOT_ENABLED" in line
+    assert not (oms.data / "oms.db").exists()
