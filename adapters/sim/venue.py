@@ -114,9 +114,9 @@ class SimVenue:
             params: list[object] = []
             if open_only:
                 sql += " AND " + _OPEN
-            if since is not None:
+            if since is not None and (bound := _since_bound(now.clock, since)) is not None:
                 sql += " AND updated_e >= ?"
-                params.append(now.clock.elapsed(since.timestamp()))
+                params.append(bound)
             return [order_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
 
         return self._run(read)
@@ -125,8 +125,8 @@ class SimVenue:
         def read(conn: sqlite3.Connection, now: _Now) -> list[FillReport]:
             self._fail_if_reports_down(conn)
             sql, params = "SELECT * FROM executions", []
-            if since is not None:
-                sql, params = sql + " WHERE at_e >= ?", [now.clock.elapsed(since.timestamp())]
+            if since is not None and (bound := _since_bound(now.clock, since)) is not None:
+                sql, params = sql + " WHERE at_e >= ?", [bound]
             fills = [fill_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
             if faults.peek(conn, faults.DUPLICATE_FILLS):
                 return [twin for fill in fills for twin in (fill, fill)]
@@ -354,6 +354,13 @@ class SimVenue:
             store.write_meta(conn, speed=settings.speed, epoch_wall=repr(now), epoch_elapsed=repr(elapsed))
         if int(meta["seed"]) != settings.seed:
             log.warning("sim.seed_kept", path=str(self.path), seed=int(meta["seed"]), requested=settings.seed)
+
+
+def _since_bound(clock: SessionClock, since: datetime) -> float | None:
+    """The elapsed time from which reports asked for `since` are kept; None (keep all) when `since` is before the
+    clock's epoch, whose mapping was lost when the venue was rebased (a new speed): more reports, never fewer."""
+    wall = since.timestamp()
+    return None if wall < clock.epoch_wall else clock.elapsed(wall)
 
 
 def _clock(meta: Mapping[str, str]) -> SessionClock:

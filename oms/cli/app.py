@@ -29,6 +29,7 @@ EXIT_USAGE = 2  # bad input: a file, a value, an option; nothing was written
 EXIT_HALTED = 3  # the kill switch is on
 EXIT_CONFLICT = 4  # another process holds the account's scheduler lease
 EXIT_PENDING = 5  # the batch waits for a person: `oms approve BATCH`
+EXIT_UNAVAILABLE = 6  # the broker could not be asked; nothing was concluded (`oms reconcile`)
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML file overriding config/default.toml.")]
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in the data directory).")]

@@ -15,6 +15,7 @@ import typer
 from oms.cli.app import (
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_USAGE,
     ConfigOption,
     DbOption,
     JsonOption,
@@ -24,7 +25,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.cli.commands_run import BrokerOption, actor_name
+from oms.cli.batches import BrokerOption, actor_name
 from oms.cli.views import batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
 from oms.domain import InvalidTransition, OrderStatus
@@ -122,22 +123,53 @@ def cancel_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Cancel one order (at the broker when it is working there)."""
+    """Cancel one order (at the broker when it is working there); a manual batch then moves on."""
     settings = settings_for(config, db)
-    wiring = _wiring(settings, broker)
+    broker_name = broker or _broker_of(settings, order)
+    wiring = _wiring(settings, broker_name, mode="manual" if broker_name == "manual" else "paper")
 
-    async def go() -> Any:
+    try:
+        batch_id = wiring.engine.find_order(order).batch_id
+    except BatchNotFound as exc:
+        fail(str(exc))
+    manual = broker_name == "manual" and batch_id is not None
+    before = {batch_id: _open_waves(wiring, batch_id)} if manual and batch_id else {}
+
+    async def go() -> int:
         await wiring.broker.connect()
         try:
-            return await wiring.engine.cancel_order(order, actor=actor_name(), reason=reason)
+            result = await wiring.engine.cancel_order(order, actor=actor_name(), reason=reason)
+            code = EXIT_OK
+            if manual:
+                # A person's cancel is final at once: book it, and print the next wave's tickets if it ended a wave.
+                code = await _advance_manual(wiring, before)
+                result = wiring.engine.find_order(result.id)
+            console.print(f"{result.client_order_id} {result.symbol}: {result.status.value}")
+            return code
         finally:
             await wiring.broker.close()
 
     try:
-        result = asyncio.run(go())
-    except (BatchNotFound, InvalidTransition) as exc:
+        code = asyncio.run(go())
+    except InvalidTransition as exc:
         fail(str(exc))
-    console.print(f"{result.client_order_id} {result.symbol}: {result.status.value}")
+    raise typer.Exit(code)
+
+
+def _broker_of(settings: Settings, order_ref: str) -> str | None:
+    """The broker an order was sent to, so it is cancelled there (None when the ledger does not know it)."""
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            order = uow.orders.get(order_ref) or uow.orders.by_client_order_id(order_ref)
+            if order is None:
+                matches = [o for o in uow.orders.open_orders() if o.id.startswith(order_ref)]
+                order = matches[0] if len(matches) == 1 else None
+        return order.broker if order is not None else None
+    finally:
+        ledger.close()
 
 
 @app.command("halt")
@@ -220,28 +252,43 @@ def fills_import_command(
 
 
 async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, datetime, str | None]]) -> int:
-    """Record typed fills in the manual book, then let the engine book them and release the next wave."""
+    """Record typed fills in the manual book, then let the engine book them and release the next wave.
+
+    When these fills complete a wave, or release orders, the tickets working at the desk are printed again.
+    """
+    from adapters.manual import ManualFill
+
     broker = wiring.broker
+    batches = sorted({b for coid, *_ in fills if (b := wiring.engine.find_order(coid).batch_id)})
+    open_waves = {batch_id: _open_waves(wiring, batch_id) for batch_id in batches}
     await broker.connect()
     try:
-        for coid, quantity, price, when, exec_id in fills:
-            try:
-                broker.record_fill(coid, quantity, price, when, exec_id=exec_id)
-            except ValueError as exc:
-                err_console.print(f"[bold red]error:[/] {coid}: {exc}", highlight=False)
-                return 2
-        batches = {wiring.engine.find_order(coid).batch_id for coid, *_ in fills}
-        report = await wiring.engine.cycle()
-        console.print(f"booked {report.fills_booked} fill(s); {report.duplicate_fills} already booked")
-        for anomaly in report.anomalies:
-            err_console.print(f"[yellow]warning:[/] {anomaly}")
-        for batch_id in sorted(b for b in batches if b):
-            if report.submitted:
-                show_tickets(wiring, batch_id, console)
-            console.print(batch_summary(wiring.engine, batch_id))
-        return EXIT_OK if not report.anomalies else EXIT_FAILURE
+        try:  # all or nothing: a file with one bad row books none of its rows
+            booked = broker.import_fills(ManualFill(*fill) for fill in fills)
+        except ValueError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}; nothing was booked", highlight=False)
+            return EXIT_USAGE
+        repeated = booked.count(False)
+        console.print(f"booked {booked.count(True)} fill(s)" + (f"; {repeated} already booked" if repeated else ""))
+        return await _advance_manual(wiring, open_waves)
     finally:
         await broker.close()
+
+
+async def _advance_manual(wiring: Any, open_waves: dict[str, set[int]]) -> int:
+    """Run one engine cycle; print the desk's tickets when orders went out or a wave ended, then each batch."""
+    report = await wiring.engine.cycle()
+    for anomaly in report.anomalies:
+        err_console.print(f"[yellow]warning:[/] {anomaly}")
+    for batch_id, before in open_waves.items():
+        if report.submitted or before - _open_waves(wiring, batch_id):
+            show_tickets(wiring, batch_id, console)
+        console.print(batch_summary(wiring.engine, batch_id))
+    return EXIT_OK if not report.anomalies else EXIT_FAILURE
+
+
+def _open_waves(wiring: Any, batch_id: str) -> set[int]:
+    return {o.wave for o in wiring.engine.batch_orders(batch_id) if o.is_open}
 
 
 def _read_fill_rows(file: Path) -> list[tuple[int, str, Decimal, Decimal, datetime, str | None]]:

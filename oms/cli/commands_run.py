@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,31 +21,33 @@ from oms.cli.app import (
     app,
     console,
     err_console,
-    fail,
     settings_for,
 )
+from oms.cli.batches import (
+    BrokerOption,
+    ConfirmAccountOption,
+    ModeOption,
+    PositionsOption,
+    Prepared,
+    acquire,
+    actor_name,
+    broker_for,
+    halted_line,
+    live_account_refused,
+    live_guard,
+    prepare,
+    scheduler_lease,
+    store_batch,
+)
 from oms.cli.views import batch_summary, progress_line, show_tickets
-from oms.config import ConfigError, Settings, read_toml
 from oms.domain import BatchStatus
-from oms.execution.identity import content_hash
-from oms.execution.lease import Lease, LeaseHeld
 from oms.execution.scheduler import EngineScheduler, Stop
-from oms.planning.errors import IntakeError
-from oms.planning.intake import load_recommendations
-from oms.planning.plan import build_plan
-from oms.planning.positions import load_positions
 
-ModeOption = Annotated[str, typer.Option("--mode", help="manual (print tickets), paper, or live.")]
-BrokerOption = Annotated[
-    str | None, typer.Option("--broker", help="sim (default), alpaca or ibkr; manual mode: manual.")
+__all__ = ["BrokerOption", "actor_name", "live_guard", "run_command"]
+
+SupervisedOption = Annotated[
+    bool | None, typer.Option("--supervised/--auto", help="Hold for `oms approve` (live default) or proceed.")
 ]
-
-
-def actor_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @app.command("run")
@@ -55,16 +55,10 @@ def run_command(
     file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON.")],
     mode: ModeOption = "paper",
     broker: BrokerOption = None,
-    supervised: Annotated[
-        bool | None, typer.Option("--supervised/--auto", help="Hold for `oms approve` (live default) or proceed.")
-    ] = None,
-    positions: Annotated[
-        Path | None, typer.Option("--positions", help="Holdings CSV (manual mode, or to open a new sim venue).")
-    ] = None,
+    supervised: SupervisedOption = None,
+    positions: PositionsOption = None,
     new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input ran before.")] = False,
-    confirm_account: Annotated[
-        str | None, typer.Option("--confirm-account", help="Live mode: the account id, for unattended runs.")
-    ] = None,
+    confirm_account: ConfirmAccountOption = None,
     limit_seconds: Annotated[
         float | None, typer.Option("--timeout", help="Seconds to wait for the batch to finish.")
     ] = None,
@@ -73,109 +67,29 @@ def run_command(
 ) -> None:
     """Execute a trade list: plan, check, then send wave by wave and wait until every order is done."""
     settings = settings_for(config, db)
-    broker_name = broker or ("manual" if mode == "manual" else "sim")
-    if mode == "manual" and broker_name != "manual":
-        fail("--mode manual prints tickets; it takes no --broker (or --broker manual)")
-    live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
+    live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
+    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
     is_supervised = supervised if supervised is not None else mode == "live"
-    auto = supervised is False
-    from oms.bootstrap import wire
-
-    try:
-        portfolio = load_positions(positions) if positions is not None else None
-        wiring = wire(settings, broker_name=broker_name, mode=mode, actor=actor_name(), opening=portfolio)
-        recommendations = load_recommendations(file, wiring.master)
-        plan = build_plan(recommendations, portfolio if mode == "manual" else None, wiring.master, wiring.planning)
-    except IntakeError as exc:
-        for problem in exc.problems:
-            err_console.print("[bold red]error:[/] ", end="", highlight=False)
-            err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except (ConfigError, OSError) as exc:
-        fail(str(exc))
     code = asyncio.run(
-        _run(
-            wiring,
-            file=file,
-            plan=plan,
-            mode=mode,
-            supervised=is_supervised,
-            auto=auto,
-            new=new,
-            positions=positions,
-            limit_seconds=limit_seconds,
-        )
+        _run(prepared, supervised=is_supervised, auto=supervised is False, new=new, limit_seconds=limit_seconds)
     )
     raise typer.Exit(code)
 
 
-def live_guard(
-    settings: Settings, config: Path | None, *, mode: str, broker_name: str, confirmation: str | None
-) -> None:
-    """Live trading needs --mode live, `[live] enabled = true` in the user's own file, and the account typed back."""
-    from oms.execution.guards import LiveGuardRefused, Mode, require_live_opt_in
-
-    if mode != "live":
-        return
-    if broker_name in ("sim", "manual"):
-        fail(f"--mode live needs a live broker (--broker alpaca or ibkr), not {broker_name}")
-    user_table = read_toml(config).get("live", {}) if config is not None else {}
-    account = settings.live.account
-    if confirmation is None and sys.stdin.isatty() and account:
-        confirmation = typer.prompt(f"live trading on account {account}: type the account id to confirm")
-    try:
-        require_live_opt_in(
-            Mode.LIVE,
-            live_enabled=user_table.get("enabled") is True,
-            configured_account=account,
-            confirmation=confirmation,
-        )
-    except LiveGuardRefused as exc:
-        fail(f"{exc.code}: {exc.message}")
-
-
-async def _check_live_account(wiring, mode: str) -> None:  # type: ignore[no-untyped-def]
-    """In live mode the broker must be logged in to the configured account; every submission names it."""
-    from oms.execution.guards import LiveGuardRefused, Mode, check_connected_account
-
-    if mode != "live":
-        return
-    account = await wiring.broker.account()
-    try:
-        check_connected_account(
-            Mode.LIVE, configured_account=wiring.settings.live.account, connected_accounts=[account.account_id]
-        )
-    except LiveGuardRefused as exc:
-        raise ConfigError(f"{exc.code}: {exc.message}") from None
-
-
-async def _run(wiring, *, file, plan, mode, supervised, auto, new, positions, limit_seconds) -> int:  # type: ignore[no-untyped-def]
+async def _run(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, limit_seconds: float | None) -> int:
+    wiring = prepared.wiring
     engine = wiring.engine
     await wiring.broker.connect()
     try:
-        try:
-            await _check_live_account(wiring, mode)
-        except ConfigError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False)
+        refused = await live_account_refused(wiring, prepared.mode)
+        if refused:
+            err_console.print(f"error: {refused}", markup=False, highlight=False)
             return EXIT_USAGE
-        if engine.halted().active:
-            halt = engine.halted()
-            err_console.print(
-                f"[bold red]halted[/] by {halt.by} at {halt.at:%Y-%m-%d %H:%M} UTC: {halt.reason}. "
-                "Nothing is sent until `oms resume`."
-            )
+        halted = halted_line(engine)
+        if halted:
+            err_console.print(f"[bold red]error:[/] {halted}", highlight=False)
             return EXIT_HALTED
-        digest = content_hash(file.read_bytes(), positions.read_bytes() if positions else b"", mode, wiring.broker.name)
-        batch, created = engine.create_batch(
-            plan,
-            source=str(file),
-            content_hash=digest,
-            mode=mode,
-            supervised=supervised,
-            auto=auto,
-            new=new,
-            portfolio=load_positions(positions) if (positions and mode == "manual") else None,
-        )
+        batch, created = store_batch(prepared, supervised=supervised, auto=auto, new=new)
         if not created:
             console.print(f"resuming batch [bold]{batch.id}[/] made from this input before (use --new for another)")
         batch = await engine.validate_batch(batch.id)
@@ -183,7 +97,7 @@ async def _run(wiring, *, file, plan, mode, supervised, auto, new, positions, li
             console.print(batch_summary(engine, batch.id))
             console.print(f"batch [bold]{batch.id}[/] awaits approval: review it, then `oms approve {batch.id}`")
             return EXIT_PENDING
-        if mode == "manual":
+        if prepared.mode == "manual":
             return await _manual_round(wiring, batch.id)
         return await _until_done(wiring, batch.id, limit_seconds)
     finally:
@@ -193,21 +107,22 @@ async def _run(wiring, *, file, plan, mode, supervised, auto, new, positions, li
 async def _manual_round(wiring, batch_id: str) -> int:  # type: ignore[no-untyped-def]
     """Manual mode: release what may go now, print its tickets, and leave the batch open for typed-in fills."""
     await wiring.engine.cycle()
-    show_tickets(wiring, batch_id, console)
+    shown = show_tickets(wiring, batch_id, console)
     done = not [o for o in wiring.engine.batch_orders(batch_id) if o.is_open]
     console.print(batch_summary(wiring.engine, batch_id))
-    if not done:
+    if not done and shown:
         console.print("enter fills with `oms fill ORDER --qty Q --price P` or `oms fills import FILE.csv`")
+    elif not done:
+        console.print(
+            "no ticket to enter now (the why column says what each order waits for); run the same command again then"
+        )
     return EXIT_OK
 
 
 async def _until_done(wiring, batch_id: str, limit_seconds: float | None) -> int:  # type: ignore[no-untyped-def]
     engine = wiring.engine
-    lease = Lease(wiring.ledger, f"scheduler:{wiring.broker.name}:{engine.account}")
-    try:
-        await asyncio.to_thread(lease.acquire)
-    except LeaseHeld as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+    lease = scheduler_lease(wiring)
+    if not await acquire(lease):
         return EXIT_CONFLICT
 
     def finished() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,17 +42,24 @@ def order_document(order: Order) -> dict[str, Any]:
         "average_fill_price": decimal_text(order.average_fill_price),
         "wave": order.wave,
         "parent_id": order.parent_id,
-        "reason": order.status_reason or _hold_reason(order),
+        "reason": order.status_reason or waiting_reason(order),
     }
 
 
-def _hold_reason(order: Order) -> str | None:
-    """Why a waiting order has not gone yet: its latest hold note (market closed, waiting for funding)."""
+def waiting_reason(order: Order) -> str | None:
+    """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
+    from oms.execution.notes import NOTE_HELD, is_approved, needs_approval
+
     if order.status is not OrderStatus.VALIDATED:
         return None
     for event in reversed(order.events):
-        if event.details.get("note") == "held":
-            return f"held: {event.details.get('reason') or event.details.get('until') or 'waiting'}"
+        if event.details.get("note") == NOTE_HELD:
+            until, why = event.details.get("until"), event.details.get("reason") or ""
+            if until:
+                return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
+            return why or "waiting for the cash its wave's sells raise"
+    if needs_approval(order) and not is_approved(order):
+        return "awaiting approval (warnings): oms approve BATCH --order ID"
     return None
 
 
@@ -157,26 +165,32 @@ def progress_line(engine: Any, batch_id: str) -> RenderableType:
     return text
 
 
-def show_tickets(wiring: Any, batch_id: str, console: Console) -> None:
-    """Print the tickets of the orders sent and still open, and write them to Markdown and HTML files."""
+def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
+    """Print the tickets of the orders sent and still open, and write them to Markdown and HTML files.
+
+    Return whether there was any ticket to show.
+    """
     from oms.reporting.tickets import render_rich, write_ticket_files
 
     tickets = manual_tickets(wiring, batch_id)
     if not tickets:
-        return
+        return False
     console.print(render_rich(tickets, batch_id))
     directory = wiring.settings.data_path / "tickets"
     directory.mkdir(parents=True, exist_ok=True)
     markdown, html = write_ticket_files(tickets, directory, batch_id)
     console.print(f"tickets written to {markdown} and {html}", highlight=False)
+    return True
 
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
     """One ticket per order working at the (manual) broker; later waves are named on the tickets that gate them."""
+    from oms.execution.algo_settings import AlgoSettings
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
     waiting_waves = sorted({o.wave for o in orders if o.status is OrderStatus.VALIDATED})
+    algos = AlgoSettings.from_section(wiring.settings.section("algos"))
     tickets = []
     for number, order in enumerate(orders, start=1):
         if not order.status.is_at_broker:
@@ -186,26 +200,42 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
             for e in order.events
             if e.details.get("note") == NOTE_RISK and e.details.get("outcome") == "warn"
         )
-        ticket = Ticket.from_order(order, number=number, algorithm=algorithm_words(order), warnings=warnings)
+        security = wiring.master.security(order.symbol)
+        words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)
+        ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings)
         tickets.append(ticket)
     del waiting_waves
     return tickets
 
 
-def algorithm_words(order: Order) -> str:
-    """How to work the order, in the words a person would use at a trading desk."""
+def algorithm_words(order: Order, *, fractional: bool = False, settings: Any = None) -> str:
+    """How to work the order, in the words a person would use at a trading desk.
+
+    `fractional` says whether the security trades in fractions (a fractional quantity is whole lots of the
+    fractional step then); `settings` are the `[algos]` settings (defaults when None). A schedule that cannot
+    be built still gets plain words: a ticket is never lost to it.
+    """
     from oms.domain import Algo
     from oms.domain.values import utcnow
-    from oms.execution.algos import build_schedule
-    from oms.execution.describe import describe
+    from oms.execution.algo_settings import AlgoSettings
+    from oms.execution.algos import ScheduleError, build_schedule
+    from oms.execution.describe import describe, shares
+    from oms.execution.schedule import LotRules
 
     algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
-    schedule = build_schedule(
-        parent_client_order_id=order.client_order_id or order.id,
-        quantity=order.unfilled_quantity,
-        side=order.side,
-        algo=algo,
-        start=utcnow(),
-        urgency=order.urgency,
-    )
+    settings = settings or AlgoSettings()
+    try:
+        schedule = build_schedule(
+            parent_client_order_id=order.client_order_id or order.id,
+            quantity=order.unfilled_quantity,
+            side=order.side,
+            algo=algo,
+            start=utcnow(),
+            urgency=order.urgency,
+            lots=LotRules.from_settings(settings, fractional=fractional),
+            settings=settings,
+        )
+    except ScheduleError:
+        kind = "limit" if order.limit_price is not None else "market"
+        return f"One {kind} order for {shares(order.unfilled_quantity)}"
     return describe(schedule)

@@ -246,11 +246,13 @@ class ExecutionEngine:
             report = CycleReport()
             await self._poll(report)
             await self._check_in_flight(report)
+            # Expire before releasing: once the session has closed, nothing unsent goes out, and a buy whose sell
+            # expired at the close expires with it instead of being judged unfunded.
+            await self._expire_unsent(report)
             halted = self.halted().active
             if not halted:
                 await self._release(report)
             await self._work_parents(report, sending=not halted)
-            await self._expire_unsent(report)
             self._finish_batches(report)
             return report
 

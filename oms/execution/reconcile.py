@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from oms.domain import Order
+from oms.domain.transitions import Action, target_of
 from oms.domain.values import decimal_text
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.notes import submitted_at
@@ -69,7 +70,25 @@ async def reconcile(
                 known[coid] = order
         working = [o for o in uow.orders.open_orders(broker=broker.name) if o.status.is_at_broker and not o.is_parent]
     booking = BookingResult()
-    book_fills(known, fills, booking)
+    unbookable = [
+        f
+        for f in fills
+        if (o := known.get(f.client_order_id))
+        and target_of(Action.FILL, o.status) is None
+        and not o.has_fill(f.exec_id)
+    ]
+    for fill in unbookable:
+        order = known[fill.client_order_id]
+        result.differences.append(
+            Difference(
+                "missing_fill",
+                fill.exec_id,
+                f"{fill.side} {decimal_text(fill.quantity)} {fill.symbol} @ {decimal_text(fill.price)} for "
+                f"{fill.client_order_id} is at the broker, not in the ledger; the order is {order.status}, "
+                "so it cannot be booked: look into it",
+            )
+        )
+    book_fills(known, [f for f in fills if f not in unbookable], booking)
     for report in reports:
         order = known.get(report.client_order_id)
         if order is None:

@@ -29,6 +29,7 @@ class Stop(StrEnum):
     TIMEOUT = "limit_seconds"
     HALTED = "halted"
     LEASE_LOST = "lease_lost"
+    STOPPED = "stopped"  # asked to stop (a signal to `oms daemon`)
 
 
 class EngineScheduler:
@@ -40,12 +41,15 @@ class EngineScheduler:
         *,
         on_cycle: Callable[[CycleReport], None] | None = None,
         reconcile: Callable[[], Awaitable[object]] | None = None,
+        stop_on_halt: bool = True,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.lease = lease
         self.on_cycle = on_cycle
         self.reconcile = reconcile
+        # `oms run` stops at a halt; `oms daemon` keeps polling (booking cancels and fills) and waits for a resume.
+        self.stop_on_halt = stop_on_halt
         self._stop: asyncio.Future[Stop] | None = None
         self._until: Callable[[], bool] = lambda: False
         self._fast = True
@@ -78,6 +82,10 @@ class EngineScheduler:
             scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # let a cancelled job unwind before the loop moves on
 
+    def stop(self) -> None:
+        """Stop after the job under way, as a signal asks; `run` returns Stop.STOPPED."""
+        self._finish(Stop.STOPPED)
+
     def _finish(self, why: Stop) -> None:
         if self._stop is not None and not self._stop.done():
             self._stop.set_result(why)
@@ -90,7 +98,7 @@ class EngineScheduler:
             return
         if self.on_cycle is not None:
             self.on_cycle(report)
-        if self.engine.halted().active:
+        if self.stop_on_halt and self.engine.halted().active:
             self._finish(Stop.HALTED)
         elif self._until():
             self._finish(Stop.DONE)

@@ -18,23 +18,22 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs" / "MANUAL_EXECUTION_GUIDE.m
 def test_the_sample_ticket_is_what_the_terminal_prints() -> None:
     """Every line of the guide's sample ticket appears verbatim in the rendering of the same ticket."""
     ticket = Ticket(
-        number=1,
-        batch_id="B20261124-1",
+        number=2,
+        batch_id="ba54f47f750a",
         wave=1,
-        symbol="TQQQ",
+        symbol="SOXL",
         side=Side.SELL,
-        quantity=Decimal(600),
+        quantity=Decimal(800),
         order_type=OrderType.LIMIT,
         time_in_force=TimeInForce.DAY,
-        client_order_id="B20261124-1-1",
-        algorithm="One limit order for 600 shares",
-        limit_price=Decimal("71.28"),
-        reference_price=Decimal("71.35"),
-        expected_cost_bps=Decimal("9.8"),
-        warnings=("Leveraged ETF (3x): daily reset, use a limit order and watch it fill.",),
+        client_order_id="ba54f47f750a-0002",
+        algorithm="One limit order for 800 shares",
+        limit_price=Decimal("28.49"),
+        reference_price=Decimal("28.50"),
+        expected_cost_bps=Decimal("4.29"),
     )
     console = Console(record=True, width=100, color_system=None)
-    console.print(render_rich([ticket], "B20261124-1"))
+    console.print(render_rich([ticket], "ba54f47f750a"))
     rendered = console.export_text()
     guide = GUIDE.read_text(encoding="utf-8")
     sample = [line for line in guide.splitlines() if line[:1] in "╭│╰"]

@@ -1,0 +1,289 @@
+"""Batches worked in the background or checked after the fact: submit, daemon, reconcile, tickets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from oms.cli.app import (
+    EXIT_CONFLICT,
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    settings_for,
+)
+from oms.cli.batches import (
+    BrokerOption,
+    ConfirmAccountOption,
+    ModeOption,
+    PositionsOption,
+    acquire,
+    actor_name,
+    broker_for,
+    halted_line,
+    live_account_refused,
+    live_guard,
+    prepare,
+    scheduler_lease,
+    store_batch,
+)
+from oms.cli.views import show_tickets
+from oms.config import ConfigError, Settings
+from oms.domain import BatchStatus
+from oms.execution.engine import BatchNotFound, CycleReport
+from oms.execution.scheduler import EngineScheduler, Stop
+
+
+def _wire(settings: Settings, broker: str, *, mode: str = "paper") -> Any:
+    from oms.bootstrap import wire
+
+    try:
+        return wire(settings, broker_name=broker, mode=mode, actor=actor_name())
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+# ------------------------------------------------------------------------------------------------------- submit
+@app.command("submit")
+def submit_command(
+    file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON.")],
+    mode: ModeOption = "paper",
+    broker: BrokerOption = None,
+    supervised: Annotated[
+        bool, typer.Option("--supervised/--auto", help="Hold for `oms approve` (the default) or proceed.")
+    ] = True,
+    positions: PositionsOption = None,
+    new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input was submitted before.")] = (
+        False
+    ),
+    confirm_account: ConfirmAccountOption = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Create and check a batch for `oms daemon` to execute, without executing it; print its id and status."""
+    settings = settings_for(config, db)
+    live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
+    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    wiring = prepared.wiring
+
+    async def go() -> tuple[Any, bool]:
+        await wiring.broker.connect()
+        try:
+            refused = await live_account_refused(wiring, mode)
+            if refused:
+                fail(refused)
+            batch, created = store_batch(prepared, supervised=supervised, auto=not supervised, new=new)
+            return await wiring.engine.validate_batch(batch.id), created
+        finally:
+            await wiring.broker.close()
+
+    batch, created = asyncio.run(go())
+    if json_output:
+        typer.echo(json.dumps({"id": batch.id, "status": batch.status.value, "created": created}))
+        return
+    made = "submitted" if created else "already submitted (use --new for another)"
+    console.print(f"batch [bold]{batch.id}[/] {made}: {batch.status.value}", highlight=False)
+    if batch.status is BatchStatus.AWAITING_APPROVAL:
+        console.print(f"review it with `oms status {batch.id}`, then `oms approve {batch.id}`", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------------------- daemon
+@app.command("daemon")
+def daemon_command(
+    broker: BrokerOption = None,
+    mode: Annotated[str, typer.Option("--mode", help="paper, or live (with the live-trading guards).")] = "paper",
+    confirm_account: ConfirmAccountOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run cycles until nothing more can progress, then exit (for tests).")
+    ] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Execute submitted batches once approved, under the account's lease, until stopped (Ctrl-C or SIGTERM)."""
+    settings = settings_for(config, db)
+    broker_name = broker or "sim"
+    if broker_name == "manual" or mode == "manual":
+        fail("manual batches are worked by a person (`oms fill`), not by the daemon")
+    if mode not in ("paper", "live"):
+        fail(f"--mode: unknown mode {mode!r} (known: paper, live)")
+    live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
+    wiring = _wire(settings, broker_name, mode=mode)
+    raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once)))
+
+
+async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
+    engine = wiring.engine
+    lease = scheduler_lease(wiring)
+    if not await acquire(lease):
+        return EXIT_CONFLICT
+    await wiring.broker.connect()
+    try:
+        refused = await live_account_refused(wiring, mode)
+        if refused:
+            fail(refused)  # the lease is released below
+        await _validate_planned(wiring)
+        watch = _HaltWatch(engine)
+        last: list[CycleReport] = []
+
+        def on_cycle(report: CycleReport) -> None:
+            last[:] = [report]
+            watch.check()
+
+        scheduler = EngineScheduler(engine, wiring.execution, lease, on_cycle=on_cycle, stop_on_halt=False)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, scheduler.stop)
+        account = engine.account or "default"
+        console.print(f"daemon working {wiring.broker.name} account {account}; Ctrl-C or SIGTERM stops it")
+        watch.check()
+        try:
+            if once:
+                stop = await scheduler.run(
+                    until=lambda: bool(last) and _quiet(last[0]), limit_seconds=wiring.execution.run_timeout_seconds
+                )
+            else:
+                stop = await scheduler.run()
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+    finally:
+        await wiring.broker.close()
+        await asyncio.to_thread(lease.release)
+    if stop is Stop.LEASE_LOST:
+        err_console.print("[bold red]error:[/] another scheduler took over this account; stopped")
+        return EXIT_CONFLICT
+    if stop is Stop.TIMEOUT:
+        err_console.print("[bold red]error:[/] orders are still working; run the daemon again to carry on")
+        return EXIT_FAILURE
+    console.print(f"daemon stopped ({stop.value}); the lease is released")
+    return EXIT_OK
+
+
+def _quiet(report: CycleReport) -> bool:
+    """Nothing can move without the world changing: nothing sent, booked, finished, nor working at the broker."""
+    return not (report.working or report.submitted or report.fills_booked or report.rejected or report.finished_batches)
+
+
+async def _validate_planned(wiring: Any) -> None:
+    """Check batches stored but never checked (a submit stopped in between), so they can be approved."""
+    with wiring.ledger.reading() as uow:
+        planned = [
+            b.id
+            for b in uow.batches.list(open_only=True, limit=10_000)
+            if b.status is BatchStatus.PLANNED and b.broker == wiring.broker.name
+        ]
+    for batch_id in planned:
+        await wiring.engine.validate_batch(batch_id)
+
+
+class _HaltWatch:
+    """Say once when the kill switch goes on and once when it goes off; the engine itself stops sending."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.active = False
+
+    def check(self) -> None:
+        line = halted_line(self.engine)
+        if line and not self.active:
+            err_console.print(f"[bold red]{line}[/]", highlight=False)
+        elif not line and self.active:
+            console.print("resumed: sending again")
+        self.active = line is not None
+
+
+# ---------------------------------------------------------------------------------------------------- reconcile
+@app.command("reconcile")
+def reconcile_command(
+    broker: BrokerOption = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Compare from this date or time (ISO 8601; default 7 days ago).")
+    ] = None,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Compare the ledger with the broker's reports, book missing fills; exit 0 only when nothing differs."""
+    from oms.execution.reconcile import ReconcileFailed, default_since, reconcile
+
+    settings = settings_for(config, db)
+    start = _since(since) if since else default_since()
+    broker_name = broker or "sim"
+    wiring = _wire(settings, broker_name, mode="manual" if broker_name == "manual" else "paper")
+
+    async def go() -> Any:
+        await wiring.broker.connect()
+        try:
+            return await reconcile(wiring.ledger, wiring.broker, since=start)
+        finally:
+            await wiring.broker.close()
+
+    try:
+        result = asyncio.run(go())
+    except ReconcileFailed as exc:
+        fail(str(exc), EXIT_UNAVAILABLE)
+    differences = [d.as_dict() for d in result.differences]
+    if json_output:
+        typer.echo(json.dumps({"differences": differences}, indent=2))
+    elif not differences:
+        console.print(f"no differences between the ledger and {wiring.broker.name} since {start:%Y-%m-%d %H:%M} UTC")
+    else:
+        for found in result.differences:
+            mark = "fixed" if found.fixed else "look"
+            console.print(f"[{mark}] {found.kind} {found.subject}: {found.detail}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_OK if result.clean else EXIT_FAILURE)
+
+
+def _since(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--since: not an ISO 8601 date or time: {text!r}")
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+# ------------------------------------------------------------------------------------------------------ tickets
+@app.command("tickets")
+def tickets_command(
+    batch: Annotated[
+        str | None, typer.Argument(help="A manual batch (id or prefix); default: the only open manual batch.")
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Print again the tickets of the orders working at the desk, and rewrite the Markdown and HTML files."""
+    settings = settings_for(config, db)
+    wiring = _wire(settings, "manual", mode="manual")
+    try:
+        found = wiring.engine.find_batch(batch) if batch else None
+    except BatchNotFound as exc:
+        fail(str(exc))
+    if found is not None and found.broker != "manual":
+        fail(f"batch {found.id} runs at {found.broker}; tickets are printed for manual batches only")
+    batch_id = found.id if found is not None else _only_open_manual_batch(wiring)
+    if not show_tickets(wiring, batch_id, console):
+        console.print(f"batch {batch_id} has no order working at the desk: no tickets to print", highlight=False)
+
+
+def _only_open_manual_batch(wiring: Any) -> str:
+    with wiring.ledger.reading() as uow:
+        open_manual = [b.id for b in uow.batches.list(open_only=True, limit=1000) if b.broker == "manual"]
+    if not open_manual:
+        fail("no open manual batch; name one: oms tickets BATCH")
+    if len(open_manual) > 1:
+        fail(f"{len(open_manual)} manual batches are open ({', '.join(open_manual)}); name one: oms tickets BATCH")
+    return open_manual[0]
