@@ -143,7 +143,9 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
             last[:] = [report]
             watch.check()
 
-        scheduler = EngineScheduler(engine, wiring.execution, lease, on_cycle=on_cycle, stop_on_halt=False)
+        scheduler = EngineScheduler(
+            engine, wiring.execution, lease, on_cycle=on_cycle, stop_on_halt=False, reconcile=engine.reconcile
+        )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, scheduler.stop)

@@ -611,6 +611,21 @@ class ExecutionEngine:
                     continue
                 return
 
+    # ---------------------------------------------------------- reconciliation
+    async def reconcile(self, *, lookback: timedelta = timedelta(days=7)) -> Any:
+        """Compare the ledger with the broker (the scheduler's periodic job), between cycles, never during one."""
+        from oms.execution.reconcile import ReconcileFailed, reconcile
+
+        async with self._lock:
+            try:
+                result = await reconcile(self.ledger, self.broker, since=self.clock() - lookback)
+            except ReconcileFailed as exc:
+                log.warning("reconcile.failed", error=str(exc))
+                return None
+        for difference in result.differences:
+            log.warning("reconcile.difference", **difference.as_dict())
+        return result
+
     # ------------------------------------------------------------ cancel, halt
     async def cancel_order(self, order_ref: str, *, actor: str, reason: str = "cancelled by request") -> Order:
         """Cancel one order: locally when the broker has not seen it, else ask the broker (a race is handled)."""
