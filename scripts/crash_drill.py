@@ -71,9 +71,12 @@ class Drill:
     seed: int
     kills: int
     workdir: Path
+    faults: bool = False  # also flip the venue's fault switches between lives (lost replies, outages, repeats)
     rng: random.Random = field(init=False)
     securities: dict[str, Security] = field(init=False)
     landed: Counter[str] = field(default_factory=Counter)  # last event the engine logged before each kill
+    faults_set: Counter[str] = field(default_factory=Counter)
+    repeating: bool = False  # the venue's "duplicate fill reports" switch
     killed: int = 0
     rounds: int = 0
     lives: int = 0
@@ -119,6 +122,8 @@ class Drill:
 
     def live_once(self, trades: Path) -> bool:
         """Start the command and kill it at a random moment. Returns False when it finished before the kill."""
+        if self.faults and self.venue_file.exists() and self.rng.random() < 0.4:
+            self.set_fault()
         process = self.start(trades)
         log = self.watcher
         life, schedulers = log.poll().lives, log.schedulers
@@ -205,6 +210,24 @@ class Drill:
                 trades = self.write_trades(cash, holdings)
         self.finish(trades)
         return check(self, opening)
+
+    def set_fault(self) -> None:
+        """Arm one of the venue's switches, as another process would (the switches live in the venue's file)."""
+        venue = self.open_venue()
+        try:
+            choice = self.rng.choice(["reply lost", "order lost", "reports down", "fills repeated"])
+            if choice == "reply lost":
+                venue.time_out_next_submission(accepted=True)
+            elif choice == "order lost":
+                venue.time_out_next_submission(accepted=False)
+            elif choice == "reports down":
+                venue.fail_report_queries(self.rng.randint(1, 4))
+            else:
+                self.repeating = not self.repeating
+                venue.duplicate_fills(self.repeating)
+            self.faults_set[choice] += 1
+        finally:
+            venue.close()
 
     def open_venue(self) -> SimVenue:
         # The same speed as the command's, or opening the file would rebase the venue's clock.
@@ -314,6 +337,7 @@ def check(drill: Drill, opening: tuple[Decimal, dict[str, Decimal]]) -> dict[str
         "submissions": sum(venue.submissions.values()),
         "fills": len(venue.exec_ids),
         "kills_after_event": dict(drill.landed.most_common()),
+        "faults": dict(drill.faults_set.most_common()),
     }
 
 
@@ -359,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--kills", type=int, default=50, help="SIGKILLs before the last run (default 50)")
     parser.add_argument("--seed", type=int, default=None, help="seed of every random choice (default: random)")
+    parser.add_argument("--faults", action="store_true", help="also arm the venue's fault switches between lives")
     parser.add_argument("--keep", type=Path, default=None, help="use this directory and keep it afterwards")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
@@ -368,13 +393,15 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         try:
-            figures = Drill(seed, args.kills, workdir).run()
+            figures = Drill(seed, args.kills, workdir, faults=args.faults).run()
         except DrillFailure as exc:
             print(f"FAILED (seed {seed}, data in {workdir}):\n{exc}", flush=True)
             return 1
     print(f"{figures['kills']} kills over {figures['lives']} starts, {figures['rounds']} trade lists")
     print(f"{figures['orders']} orders ({figures['order_statuses']}), {figures['fills']} venue fills")
     print("kills landed after:", ", ".join(f"{k} {n}" for k, n in figures["kills_after_event"].items()))  # type: ignore[attr-defined]
+    if figures["faults"]:
+        print("venue faults armed:", ", ".join(f"{k} {n}" for k, n in figures["faults"].items()))  # type: ignore[attr-defined]
     print("checked: every client order id reached the venue at most once; every venue fill booked exactly once;")
     print("         ledger positions and cash (opening + fills) equal the venue's; every order terminal and")
     print(f"         agreeing with the venue on its filled quantity ({time.monotonic() - started:.0f} s)")
