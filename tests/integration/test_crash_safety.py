@@ -1,7 +1,8 @@
 """Crash safety: `oms run` killed with SIGKILL fifty times at random moments of a sim run loses and repeats nothing.
 
 The drill (`scripts/crash_drill.py`) does the killing and the checking; this test runs it on a fresh seed each time
-(set OMS_CRASH_SEED to replay one) and fails with the drill's own list of differences and the seed.
+(set OMS_CRASH_SEED to replay one), with the venue's fault switches armed now and then between lives (a lost reply, a
+lost order, a report outage, repeated fill reports), and fails with the drill's list of differences and the seed.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def test_fifty_sigkills_lose_nothing_and_send_nothing_twice(tmp_path: Path) -> N
     drill = _drill_module()
     seed = int(os.environ.get("OMS_CRASH_SEED") or random.SystemRandom().randrange(1_000_000))
     try:
-        figures = drill.Drill(seed, 50, tmp_path).run()
+        figures = drill.Drill(seed, 50, tmp_path, faults=True).run()
     except drill.DrillFailure as exc:
-        pytest.fail(f"crash drill failed (replay: OMS_CRASH_SEED={seed}, or crash_drill.py --seed {seed}):\n{exc}")
+        pytest.fail(
+            f"crash drill failed (replay: OMS_CRASH_SEED={seed}, or crash_drill.py --faults --seed {seed}):\n{exc}"
+        )
     assert figures["kills"] >= 50
     assert figures["orders"] >= 20
     assert figures["fills"] > 0, f"seed {seed}: nothing filled, so nothing was proved"
