@@ -74,6 +74,8 @@ def configure(level: str = "info", log_file: Path | None = None, console: bool =
     for handler in handlers:
         root.addHandler(handler)
     root.setLevel(level.upper())
+    # APScheduler logs two lines per job run at info: at a fast poll that drowns the OMS's own events.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     structlog.configure(
         processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
