@@ -37,6 +37,7 @@ class AlpacaEmulator:
         self.key_id = key_id
         self.secret_key = secret_key
         self.latency = 0.0  # seconds before every REST answer
+        self.post_latency = 0.0  # seconds a POST /v2/orders takes before the venue sees the order
         self.rate_limit_remaining_errors = 0  # the next N requests answer 429
         self.gateway_timeouts_after_accept = 0  # the next N accepted orders answer 504 (the order stands)
         self.drop_replies_after_accept = 0  # the next N accepted orders get no reply at all (socket closed)
@@ -53,7 +54,9 @@ class AlpacaEmulator:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def start(self) -> AlpacaEmulator:
-        http_thread = threading.Thread(target=self._http.serve_forever, name="alpaca-emu-http", daemon=True)
+        http_thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.02}, name="alpaca-emu-http", daemon=True
+        )
         http_thread.start()
         ready = threading.Event()
         ws_thread = threading.Thread(target=self._run_ws, args=(ready,), name="alpaca-emu-ws", daemon=True)
@@ -140,6 +143,7 @@ class AlpacaEmulator:
         venue = self.venue
         if route == "POST /v2/orders":
             self.post_bodies.append(body)
+            time.sleep(self.post_latency)
             reply, accepted = venue.submit(body)
             if accepted is not None and self.gateway_timeouts_after_accept > 0:
                 self.gateway_timeouts_after_accept -= 1
@@ -240,10 +244,8 @@ class AlpacaEmulator:
 
 async def _send(connection: ServerConnection, message: dict[str, Any]) -> None:
     # Alpaca's paper endpoint sends binary frames; the client must cope with bytes.
-    try:
+    with suppress(Exception):  # a client that went away just misses the event, as on Alpaca
         await connection.send(json.dumps(message).encode())
-    except Exception:
-        pass
 
 
 class _DropReply(Exception):
