@@ -149,8 +149,8 @@ async def test_twelve_hundred_open_orders_are_read_in_three_list_calls(
     assert len({r.broker_order_id for r in reports}) == 1200
 
 
-async def _until(condition: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(condition: object, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while not condition():  # type: ignore[operator]
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
