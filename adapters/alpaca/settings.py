@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from oms.config import Settings
+from oms.config import ConfigError, Settings
 
 PAPER_URL = "https://paper-api.alpaca.markets"
 LIVE_HOST = "api.alpaca.markets"
 
 
-class AlpacaConfigError(ValueError):
+class AlpacaConfigError(ConfigError):
     """The Alpaca settings cannot work (missing keys, a live endpoint without the live guards, ...)."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -62,7 +63,10 @@ class AlpacaHarness:
         self.emulator.venue.reject_next = reason
 
     async def lose_next_acknowledgement(self) -> None:
+        # The adapter resolves a lost reply by client order id; for it to be unable to tell, that lookup must
+        # fail too (as when the network is down for both). The order stands at the venue either way.
         self.emulator.drop_replies_after_accept = 1
+        self.emulator.unavailable_lookups = 1
 
     async def duplicate_reports(self) -> None:
         self.emulator.venue.duplicate_reports = True
@@ -76,3 +80,8 @@ class AlpacaHarness:
     async def close(self) -> None:
         await self.broker.close()
         self.emulator.stop()
+
+
+async def open_harness(tmp_path: Path) -> AlpacaHarness:
+    """The entry point the shared conformance suite calls for each harness."""
+    return await AlpacaHarness.start()

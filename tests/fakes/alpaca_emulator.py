@@ -41,6 +41,7 @@ class AlpacaEmulator:
         self.rate_limit_remaining_errors = 0  # the next N requests answer 429
         self.gateway_timeouts_after_accept = 0  # the next N accepted orders answer 504 (the order stands)
         self.drop_replies_after_accept = 0  # the next N accepted orders get no reply at all (socket closed)
+        self.unavailable_lookups = 0  # the next N GET /v2/orders:by_client_order_id answer 503
         self.calls: Counter[str] = Counter()  # "GET /v2/orders" -> count
         self.post_bodies: list[dict[str, Any]] = []
         self._connections: set[ServerConnection] = set()
@@ -155,6 +156,9 @@ class AlpacaEmulator:
         if route == "GET /v2/orders":
             return venue.list_orders(params)
         if route == "GET /v2/orders:by_client_order_id":
+            if self.unavailable_lookups > 0:
+                self.unavailable_lookups -= 1
+                return 503, {"message": "service unavailable"}
             return venue.get_by_client_id(params.get("client_order_id", ""))
         if route == "GET /v2/orders/{id}":
             return venue.get(path.rsplit("/", 1)[1])

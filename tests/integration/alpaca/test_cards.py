@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from oms.domain.enums import Side
-from oms.ports import Broker, BrokerRejected, OrderRequest, ReportStatus
+from oms.ports import Broker, BrokerRejected, BrokerUnavailable, OrderRequest, ReportStatus
 from tests.acceptance.harness import VenueHarness
 from tests.acceptance.harness_alpaca import AlpacaHarness
 from tests.integration.alpaca.conftest import order
@@ -64,12 +64,14 @@ async def test_a_venue_reject_is_definite_with_its_reason(venue: AlpacaHarness) 
         await venue.broker.submit(limit_order(venue, "card-reject"))
 
 
-async def test_a_lost_acknowledgement_still_reports_the_one_order(venue: AlpacaHarness) -> None:
-    """When the reply is lost, submit resolves the order by id; a second submit finds the same order."""
+async def test_a_lost_acknowledgement_is_unknown_then_found_and_never_doubled(venue: AlpacaHarness) -> None:
+    """Reply and lookup both lost: BrokerUnavailable; then find_order and a resend both name the one order."""
     await venue.lose_next_acknowledgement()
-    first = await venue.broker.submit(limit_order(venue, "card-lost"))
+    with pytest.raises(BrokerUnavailable):
+        await venue.broker.submit(limit_order(venue, "card-lost"))
+    found = await venue.broker.find_order("card-lost")
     again = await venue.broker.submit(limit_order(venue, "card-lost"))
-    assert first.broker_order_id == again.broker_order_id
+    assert found.broker_order_id == again.broker_order_id
     open_ids = [r.client_order_id for r in await venue.broker.order_reports()]
     assert open_ids.count("card-lost") == 1
 
