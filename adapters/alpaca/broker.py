@@ -42,6 +42,7 @@ from oms.ports import (
 log = get_logger("oms.adapters.alpaca")
 ACTIVITY_PAGE = 100  # Alpaca's most per activities page
 ONE_TICK = timedelta(microseconds=1)
+_NEVER: Any = object()  # no REST read of fills yet
 
 
 class AlpacaBroker:
@@ -66,6 +67,8 @@ class AlpacaBroker:
         # The stream generation and the window the last REST read covered (None: from the beginning).
         self._reconciled: tuple[int, datetime | None] | None = None
         self._fills_since: datetime | None = None
+        self._rest_from: datetime | None = _NEVER  # the earliest `since` a REST read of fills started at
+        self._rest_latest: datetime | None = None  # the newest fill a REST read returned
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -205,8 +208,9 @@ class AlpacaBroker:
     async def _read_rest_fills(self, since: datetime | None) -> None:
         generation = self._stream.generation if self._stream is not None else 0
         params: dict[str, Any] = {"direction": "asc", "page_size": ACTIVITY_PAGE}
-        if since is not None:
-            params["after"] = (since - ONE_TICK).isoformat()
+        start = self._incremental_start(since)
+        if start is not None:
+            params["after"] = (start - ONE_TICK).isoformat()
         activities: list[dict[str, Any]] = []
         while True:
             page = await self.rest.call("get_fill_activities", self.rest.client.get, "/account/activities/FILL", params)
@@ -214,16 +218,31 @@ class AlpacaBroker:
             if len(page) < ACTIVITY_PAGE:
                 break
             params = {**params, "page_token": page[-1]["id"]}
+        if self._rest_from is _NEVER or (since is None or (self._rest_from is not None and since < self._rest_from)):
+            self._rest_from = since
         await self._learn_client_ids({str(a.get("order_id")) for a in activities})
         added = 0
         for activity in activities:
             fill = fill_from_activity(activity, self._client_ids.get(str(activity.get("order_id")), ""))
-            if fill is not None and fill.exec_id not in self._fills:
-                self._fills[fill.exec_id] = fill
-                added += 1
+            if fill is not None:
+                self._rest_latest = max(self._rest_latest or fill.at, fill.at)
+                if fill.exec_id not in self._fills:
+                    self._fills[fill.exec_id] = fill
+                    added += 1
         self._reconciled = (generation, since)
         if added:
             log.info("alpaca.fills_reconciled", added=added, source="rest")
+
+    def _incremental_start(self, since: datetime | None) -> datetime | None:
+        """Where a REST read must start: `since`, or just before the newest fill already read when an earlier
+        read covered `since` (activities can land a little after their transaction time, hence the overlap)."""
+        covered = self._rest_from is not _NEVER and (
+            self._rest_from is None or (since is not None and since >= self._rest_from)
+        )
+        if not covered or self._rest_latest is None:
+            return since
+        resume = self._rest_latest - timedelta(seconds=self.options.fill_overlap_seconds)
+        return resume if since is None or resume > since else since
 
     async def _learn_client_ids(self, order_ids: set[str]) -> None:
         for order_id in sorted(order_ids - self._client_ids.keys()):

@@ -28,6 +28,7 @@ class AlpacaOptions:
     backoff_max_seconds: float = 8.0
     rate_limit_retries: int = 6
     page_size: int = 500  # Alpaca's most per GET /v2/orders
+    fill_overlap_seconds: float = 120.0  # a REST poll re-reads fills this far back from the newest it has
     stream: bool = True
     stream_connect_wait_seconds: float = 5.0
     stream_reconnect_min_seconds: float = 1.0

@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from tests.fakes.alpaca_venue import AlpacaVenue, Reply, error, stamp, text
+from tests.fakes.alpaca_venue import AlpacaVenue
+from tests.fakes.alpaca_wire import Reply, error, stamp, text
 
 KEY_ID = "PKEMULATOR000000"
 SECRET_KEY = "emulator-secret-do-not-log"

@@ -14,7 +14,9 @@ from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.ports import OrderRequest
 from tests.fakes.alpaca_emulator import AlpacaEmulator
 
-FAST = AlpacaOptions(backoff_seconds=0.02, backoff_max_seconds=0.2, stream_reconnect_min_seconds=0.05)
+FAST = AlpacaOptions(
+    backoff_seconds=0.02, backoff_max_seconds=0.2, stream_reconnect_min_seconds=0.05, fill_overlap_seconds=0.0
+)
 
 BrokerFactory = Callable[..., Awaitable[AlpacaBroker]]
 

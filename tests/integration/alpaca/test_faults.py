@@ -155,3 +155,33 @@ async def _until(condition: object, within: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+async def test_polling_reads_only_the_fill_activities_it_has_not_seen(
+    make_broker: BrokerFactory, emulator: AlpacaEmulator
+) -> None:
+    """250 executions take 3 activity pages once; the next poll reads one page from the newest fill on."""
+    broker = await make_broker(stream=False)
+    await broker.submit(order("many-1", 250, limit="191.00"))
+    for _ in range(250):
+        emulator.venue.execute("many-1", Decimal(1))
+    first = await broker.fill_reports()
+    assert emulator.calls["GET /v2/account/activities/FILL"] == 3
+    second = await broker.fill_reports()
+    assert emulator.calls["GET /v2/account/activities/FILL"] == 4
+    assert len(first) == len(second) == 250
+    assert sum(f.quantity for f in second) == Decimal(250)
+
+
+async def test_the_price_walk_fills_market_orders_partially_and_completely(
+    broker: AlpacaBroker, emulator: AlpacaEmulator
+) -> None:
+    """With paper's random partial fills switched on, walking prices fill a market order; fills add up once."""
+    emulator.venue.partial_fill_chance = 0.5
+    placed = await broker.submit(order("walk-1", 40, limit=None))
+    with emulator.walking(0.01):
+        await _until(lambda: sum(f.quantity for f in broker._fills.values()) == 40)
+    fills = await broker.fill_reports()
+    assert sum(f.quantity for f in fills) == Decimal(40)
+    assert {f.broker_order_id for f in fills} == {placed.broker_order_id}
+    assert (await broker.find_order("walk-1")).status is ReportStatus.FILLED
