@@ -121,11 +121,20 @@ class AlpacaBroker:
         check_client_order_id(request.client_order_id)
         model = sdk_order_request(request)
         client = self.rest.client
+        if self.connection.live:
+            log.info("alpaca.live_submit", account=self.connection.expected_account, **_request_fields(request))
         try:
             raw = await self.rest.call("submit_order", client.submit_order, model)
         except DuplicateClientOrderId:
             log.info("alpaca.duplicate_client_order_id", client_order_id=request.client_order_id)
-            return await self._resolve(request.client_order_id, "a duplicate client order id")
+            existing = await self._resolve(request.client_order_id, "a duplicate client order id")
+            if (existing.symbol, existing.side, existing.quantity) != (request.symbol, request.side, request.quantity):
+                raise BrokerRejected(
+                    f"client order id {request.client_order_id} already names another order at Alpaca "
+                    f"({existing.side} {existing.quantity} {existing.symbol}, {existing.raw_status})",
+                    code="DUPLICATE_CLIENT_ORDER_ID",
+                ) from None
+            return existing
         except BrokerUnavailable as exc:
             log.warning("alpaca.submit_outcome_unknown", client_order_id=request.client_order_id, error=str(exc))
             return await self._resolve(request.client_order_id, str(exc))
@@ -310,3 +319,14 @@ class AlpacaBroker:
         if report.broker_order_id:
             self._client_ids[report.broker_order_id] = report.client_order_id
         return report
+
+
+def _request_fields(request: OrderRequest) -> dict[str, Any]:
+    return {
+        "client_order_id": request.client_order_id,
+        "symbol": request.symbol,
+        "side": request.side.value,
+        "quantity": str(request.quantity),
+        "order_type": request.order_type.value,
+        "limit_price": str(request.limit_price) if request.limit_price is not None else None,
+    }

@@ -75,7 +75,7 @@ def classify(exc: BaseException) -> Failure:
         return Failure(Kind.REJECTED, message, reason, status)
     if "sub-penny" in lowered:
         return Failure(Kind.REJECTED, message, "SUB_PENNY_PRICE", status)
-    if status == 422 and "not cancelable" in lowered:
+    if status == 422 and ("not cancelable" in lowered or "already in" in lowered):
         return Failure(Kind.REJECTED, message, "CANCEL_TOO_LATE", status)
     return Failure(Kind.REJECTED, message, "BROKER_REJECTED", status)
 

@@ -167,7 +167,7 @@ class AlpacaVenue:
             if order is None:
                 return error(404, "order not found", 40410000)
             if order.status in FINAL:
-                return error(422, f"order is not cancelable (status: {order.status})", 42210000)
+                return error(422, f'order is already in "{order.status}" state', 42210000)
             order.status = "canceled"
             order.updated_at = self.now()
             self._emit("canceled", order)

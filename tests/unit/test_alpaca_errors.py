@@ -41,6 +41,7 @@ def api_error(status: int, body: object) -> APIError:
             "DUPLICATE_CLIENT_ORDER_ID",
         ),
         (422, {"code": 42210000, "message": "order is not cancelable"}, Kind.REJECTED, "CANCEL_TOO_LATE"),
+        (422, {"code": 42210000, "message": 'order is already in "filled" state'}, Kind.REJECTED, "CANCEL_TOO_LATE"),
         (404, {"code": 40410000, "message": "order not found"}, Kind.NOT_FOUND, "NOT_FOUND"),
         (429, {"message": "too many requests."}, Kind.RATE_LIMITED, "RATE_LIMITED"),
         (504, "<html>504 Gateway Time-out</html>", Kind.UNAVAILABLE, "BROKER_UNAVAILABLE"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.alpaca import AlpacaBroker
-from oms.ports import BrokerUnavailable, ReportStatus
+from oms.ports import BrokerRejected, BrokerUnavailable, ReportStatus
 from tests.fakes.alpaca_emulator import AlpacaEmulator
 from tests.integration.alpaca.conftest import BrokerFactory, order
 
@@ -65,6 +65,15 @@ async def test_a_duplicate_client_order_id_resolves_to_the_existing_order(
     again = await broker.submit(order("dup-1"))
     assert again.broker_order_id == first.broker_order_id
     assert orders_at_venue(emulator, "dup-1") == 1
+
+
+async def test_a_client_order_id_taken_by_a_different_order_is_a_definite_reject(broker: AlpacaBroker) -> None:
+    """A duplicate id whose existing order is not this one is refused, not mistaken for our order."""
+    await broker.submit(order("dup-2", 10))
+    with pytest.raises(BrokerRejected) as caught:
+        await broker.submit(order("dup-2", 20))
+    assert caught.value.code == "DUPLICATE_CLIENT_ORDER_ID"
+    assert "buy 10 AAPL" in caught.value.reason
 
 
 async def test_a_429_storm_backs_off_and_loses_nothing(broker: AlpacaBroker, emulator: AlpacaEmulator) -> None:

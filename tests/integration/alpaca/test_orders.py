@@ -126,3 +126,13 @@ async def test_account_positions_and_clock_come_back_as_decimals(
     assert clock is not None
     assert clock.is_open
     assert clock.at.tzinfo is not None
+
+
+async def test_live_refuses_an_account_other_than_the_confirmed_one(make_broker: BrokerFactory) -> None:
+    """In live mode the account Alpaca reports must equal live.account, or nothing starts."""
+    from adapters.alpaca import AlpacaConfigError
+
+    with pytest.raises(AlpacaConfigError, match="PA3EMULATOR"):
+        await make_broker(live=True, expected_account="123456789")
+    live = await make_broker(live=True, expected_account="PA3EMULATOR", stream=False)
+    assert (await live.account()).live is True
