@@ -59,6 +59,7 @@ class AlpacaVenue:
         self.allow_short = False  # a cash account: a sell needs the shares
         self.duplicate_reports = False
         self.reject_next: str | None = None
+        self.volatility = 0.001  # the walk's step, a fraction of the price per tick
         self.partial_fill_chance = 0.0  # paper fills a market order partially about 10% of the time
         self._last_time = datetime.now(UTC)
 
@@ -251,7 +252,7 @@ class AlpacaVenue:
         """Walk every price one step and fill the orders the new prices reach."""
         with self.lock:
             for symbol, price in self.prices.items():
-                step = Decimal(str(round(self.rng.gauss(0, 0.001), 6)))
+                step = Decimal(str(round(self.rng.gauss(0, self.volatility), 6)))
                 self.prices[symbol] = on_tick(max(price * (1 + step), Decimal("0.01")))
             for order in list(self.orders.values()):
                 if order.status not in ("new", "partially_filled"):
