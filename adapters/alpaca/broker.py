@@ -42,6 +42,7 @@ from oms.ports import (
 log = get_logger("oms.adapters.alpaca")
 ACTIVITY_PAGE = 100  # Alpaca's most per activities page
 ONE_TICK = timedelta(microseconds=1)
+RESOLVE_LOOKUPS = 3  # lookups by client order id after an unknown outcome before it stays unknown
 _NEVER: Any = object()  # no REST read of fills yet
 
 
@@ -141,12 +142,12 @@ class AlpacaBroker:
         return self._remember(order_report(raw))
 
     async def _resolve(self, client_order_id: str, why: str) -> OrderReport:
-        for attempt in range(3):
+        for attempt in range(RESOLVE_LOOKUPS):
+            if attempt:  # a POST that timed out may still land: look again shortly before calling it unknown
+                await asyncio.sleep(self.options.backoff_seconds * attempt)
             try:
                 report = await self.find_order(client_order_id)
             except OrderNotFound:
-                # A POST that timed out may still land: look again shortly before calling it unknown.
-                await asyncio.sleep(self.options.backoff_seconds * (attempt + 1))
                 continue
             log.info("alpaca.resolved_by_client_order_id", client_order_id=client_order_id, status=report.status)
             return report
