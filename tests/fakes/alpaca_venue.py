@@ -59,7 +59,9 @@ class AlpacaVenue:
         self.allow_short = False  # a cash account: a sell needs the shares
         self.duplicate_reports = False
         self.reject_next: str | None = None
-        self.volatility = 0.001  # the walk's step, a fraction of the price per tick
+        self.volatility = 0.0005  # the walk's step, a fraction of the price per tick
+        self.reversion = 0.1  # the fraction of the distance to the opening price the walk closes each tick
+        self.anchors: dict[str, Decimal] = {}
         self.partial_fill_chance = 0.0  # paper fills a market order partially about 10% of the time
         self._last_time = datetime.now(UTC)
 
@@ -252,8 +254,11 @@ class AlpacaVenue:
         """Walk every price one step and fill the orders the new prices reach."""
         with self.lock:
             for symbol, price in self.prices.items():
+                # Mean-reverting around the opening price, so a limit near the reference crosses within seconds.
+                anchor = self.anchors.setdefault(symbol, price)
                 step = Decimal(str(round(self.rng.gauss(0, self.volatility), 6)))
-                self.prices[symbol] = on_tick(max(price * (1 + step), Decimal("0.01")))
+                pull = (anchor - price) * Decimal(str(self.reversion))
+                self.prices[symbol] = on_tick(max(price * (1 + step) + pull, Decimal("0.0001")))
             for order in list(self.orders.values()):
                 if order.status not in ("new", "partially_filled"):
                     continue
