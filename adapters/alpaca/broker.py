@@ -11,7 +11,6 @@ read, which is the reconciliation Alpaca needs because it does not replay missed
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -97,8 +96,8 @@ class AlpacaBroker:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None

@@ -17,6 +17,8 @@ from oms.logging import get_logger
 log = get_logger("oms.adapters.alpaca")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+STOP_ATTEMPTS = 10
+STOP_WAIT_SECONDS = 0.5
 
 
 class TradeUpdates:
@@ -47,14 +49,25 @@ class TradeUpdates:
         return True
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
-        if self._stream is not None:
+        """Stop the stream; bounded, so a close can never hang the engine's shutdown."""
+        stream, task = self._stream, self._task
+        self._task = None
+        if stream is not None:
             with contextlib.suppress(Exception):
-                await self._stream.close()
+                await stream.stop_ws()  # asks the SDK's loop to finish on its own
+        if task is not None:
+            # Python 3.11's wait_for (used inside the SDK's loop) can swallow a cancellation that races a received
+            # message, so cancel until the task is really done, within a bound.
+            for _ in range(STOP_ATTEMPTS):
+                if task.done():
+                    break
+                task.cancel()
+                await asyncio.wait({task}, timeout=STOP_WAIT_SECONDS)
+            if not task.done():
+                log.warning("alpaca.stream_stop_timeout")
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stream.close(), STOP_WAIT_SECONDS * STOP_ATTEMPTS)
         self.connected.clear()
 
     def _connected(self) -> None:
