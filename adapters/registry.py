@@ -92,10 +92,17 @@ def _ibkr(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker
     return create_broker(settings, mode=options.pop("mode", "paper"))
 
 
+def _alpaca(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
+    from adapters.alpaca import AlpacaBroker
+
+    return AlpacaBroker.from_settings(settings, mode=options.pop("mode", "paper"))
+
+
 BROKERS: dict[str, Factory] = {
     "sim": _sim,
     "manual": _manual,
     "ibkr": _ibkr,
+    "alpaca": _alpaca,
 }
 
 
@@ -108,7 +115,8 @@ def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any
 
     sim: `securities=` (default: the security master), `opening=` a Portfolio whose cash and holdings a new
     venue starts with, any `[sim]` setting (e.g. `speed=600`), `wall=`. manual: `announce=` a callable taking
-    the one-line acknowledgement of each ticket. ibkr: `mode=` "paper" (default) or "live".
+    the one-line acknowledgement of each ticket. ibkr and alpaca: `mode=` "paper" (default) or
+    "live" (the live guards apply).
     """
     factory = BROKERS.get(name)
     if factory is None:

@@ -20,6 +20,7 @@ HARNESSES = [
     "manual",
     "ibkr:176",  # IbkrBroker on ib_async against the fake TWS gateway, at both server versions it speaks
     "ibkr:178",
+    "alpaca",  # AlpacaBroker on alpaca-py against the loopback Alpaca emulator
 ]
 
 
