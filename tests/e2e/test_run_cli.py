@@ -29,7 +29,7 @@ def test_example_runs_to_the_end_and_the_same_input_resumes_its_batch(tmp_path: 
     (batch,) = oms.batches()
     assert batch["status"] == "finished"
     parents = [o for o in batch["orders"] if not o.get("parent_id")]  # algorithm children are listed too
-    assert [o["status"] for o in parents] == ["filled"] * 9
+    assert [o["status"] for o in parents] == ["filled"] * 9, [(o["symbol"], o["reason"]) for o in parents]
     for order in parents:
         assert order["filled_quantity"] == order["quantity"]
 
