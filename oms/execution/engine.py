@@ -289,6 +289,7 @@ class ExecutionEngine:
             order = by_coid.get(broker_report.client_order_id)
             if order is not None:
                 apply_report(order, broker_report, result)
+        self._allocate_to_parents(tracked, result)
         self._save_all(result.changed.values())
         for order in result.changed.values():
             if order.batch_id:
@@ -298,6 +299,17 @@ class ExecutionEngine:
         report.anomalies += result.anomalies
         for order in result.changed.values():
             log.info(f"order.{order.status.value}", **_order_fields(order))
+
+    def _allocate_to_parents(self, tracked: Sequence[Order], result: BookingResult) -> None:
+        """Book the children's new executions on their parents in the same commit, so that a parent's open
+        quantity (what risk and funding count as still to buy or sell) never lags behind the venue's cash."""
+        parents = {o.id: o for o in tracked if o.is_parent}
+        touched = {o.parent_id for o in result.changed.values() if o.parent_id in parents}
+        for parent_id in touched:
+            parent = parents[str(parent_id)]
+            kids = [o for o in tracked if o.parent_id == parent_id]
+            if allocate(parent, kids):
+                result.changed[parent.id] = parent
 
     async def _check_in_flight(self, report: CycleReport) -> None:
         """A submitted order the broker never acknowledged is looked up by client order id, never guessed."""
