@@ -7,6 +7,7 @@ engine cycle the venue's cash is checked against `min_cash_pct` of the account's
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +40,9 @@ async def run_to_end(rig: Rig, batch: Batch, *, before_each: object = None, cycl
         margins.append(cash - floor)
         assert cash >= floor, f"cash {cash} fell below the floor {floor}"
         if callable(before_each):
-            before_each()
+            step = before_each()
+            if inspect.isawaitable(step):
+                await step
         if all(o.is_terminal for o in rig.engine.batch_orders(batch.id)):
             return margins
     pytest.fail(
@@ -84,25 +87,31 @@ async def test_a_rejected_sell_shrinks_or_cancels_the_buys_it_funded(rig: Rig) -
 
 
 async def test_a_half_filled_sell_funds_only_half_its_buys(rig: Rig) -> None:
-    """A limit sell fills half and expires at the close: the buys shrink to what came in; cash stays above the floor."""
+    """A limit sell fills half and the rest is cancelled: the buys shrink to what came in; cash stays above the floor.
+
+    (Left to expire at the close instead, the unsent buys would expire with the day: nothing goes out after it.)
+    """
     batch = await rig.start_batch(
         "symbol,action,shares,order_type,limit_price\nSPY,SELL,40,limit,640.00\nQQQ,SELL,40,market,\n"
         + BUYS.replace(",\n", ",market,\n")
     )
     planned = {o.symbol: o.quantity for o in rig.orders(batch).values()}
     spy = rig.orders(batch)["SPY"]
-    half_filled = []
+    steps: list[str] = []
 
-    def fill_half_of_the_limit_sell() -> None:
-        # The limit sits above the market, so the venue never reaches it; a counterparty takes half at the limit.
-        if not half_filled and rig.venue.find_order(spy.client_order_id or "").broker_order_id.startswith("sim-"):
+    async def fill_half_then_cancel_the_rest() -> None:
+        # The limit sits above the market, so the venue never reaches it; a counterparty takes half at the limit,
+        # then the trader gives up on the rest.
+        if not steps and rig.venue.find_order(spy.client_order_id or "").broker_order_id.startswith("sim-"):
             rig.venue.force_fill(spy.client_order_id or "", Decimal(20))
-            half_filled.append(True)
+            steps.append("half filled")
+        elif steps == ["half filled"] and rig.orders(batch)["SPY"].filled_quantity == Decimal(20):
+            await rig.engine.cancel_order(spy.id, actor="test", reason="the rest will not trade today")
+            steps.append("cancelled")
 
-    await run_to_end(rig, batch, before_each=fill_half_of_the_limit_sell)
-
+    await run_to_end(rig, batch, before_each=fill_half_then_cancel_the_rest)
     orders = rig.orders(batch)
-    assert orders["SPY"].status is OrderStatus.EXPIRED
+    assert orders["SPY"].status is OrderStatus.CANCELLED
     assert orders["SPY"].filled_quantity == Decimal(20)
     assert orders["QQQ"].status is OrderStatus.FILLED
     assert_buys_fit_the_proceeds(rig, batch, planned)
