@@ -60,8 +60,8 @@ ENVIRONMENT = {
 FINAL_RUN_SECONDS = 90.0
 MAX_ORDER_VALUE = Decimal(20_000)  # below the guidance's single-order limit: no algorithm splits these
 ENGINE_EVENT = re.compile(rb'"event": "((?:order|batch|sim|oms)\.[a-z_]+)"')
-LIFE_STARTED = b'"event": "Context impl'  # the ledger opened: imports are done
-SCHEDULER_STARTED = b'"event": "Scheduler started"'
+LIFE_STARTED = b'"event": "ledger.opened"'  # imports are done
+SCHEDULER_STARTED = b'"event": "scheduler.started"'
 
 
 @dataclass
@@ -205,6 +205,11 @@ class Drill:
         opening = (cash, dict(holdings))
         trades = self.write_trades(cash, holdings)
         while self.killed < self.kills:
+            if self.lives > 4 * self.kills + 20:
+                raise DrillFailure(
+                    f"only {self.killed} of {self.kills} kills landed in {self.lives} runs: the drill no longer sees "
+                    "the engine's log events (ledger.opened, scheduler.started, order.*) it times its kills by"
+                )
             if not self.live_once(trades):  # that batch finished: trade again from what the venue holds now
                 cash, holdings = self.venue_holdings()
                 trades = self.write_trades(cash, holdings)

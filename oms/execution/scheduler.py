@@ -74,6 +74,7 @@ class EngineScheduler:
                 self._reconcile, "interval", seconds=self.settings.reconcile_seconds, id="reconcile", **common
             )
         scheduler.start()
+        log.info("scheduler.started", lease=self.lease.name, jobs=[job.id for job in scheduler.get_jobs()])
         try:
             return await asyncio.wait_for(asyncio.shield(self._stop), limit_seconds)
         except TimeoutError:

@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+import structlog
 from sqlalchemy import Connection, Engine, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -66,6 +67,7 @@ class Ledger:
         engine = open_engine(url, sqlite_synchronous=sqlite_synchronous, busy_timeout_ms=busy_timeout_ms)
         if migrate:
             upgrade(engine)
+        structlog.get_logger("oms.store").info("ledger.opened", backend=engine.dialect.name)
         return cls(engine)
 
     @property
