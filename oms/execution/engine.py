@@ -197,7 +197,6 @@ class ExecutionEngine:
                 order.note(NOTE_RISK, at=now, **result)
             if verdict.blocked:
                 order.reject(verdict.block_reason, at=now)
-                log.warning("order.rejected", **_order_fields(order), reason=verdict.block_reason)
             else:
                 order.validate(at=now)
                 warnings += verdict.needs_approval
@@ -297,8 +296,6 @@ class ExecutionEngine:
         report.fills_booked += result.fills_booked
         report.duplicate_fills += result.duplicate_fills
         report.anomalies += result.anomalies
-        for order in result.changed.values():
-            log.info(f"order.{order.status.value}", **_order_fields(order))
 
     def _allocate_to_parents(self, tracked: Sequence[Order], result: BookingResult) -> None:
         """Book the children's new executions on their parents in the same commit, so that a parent's open
@@ -380,7 +377,6 @@ class ExecutionEngine:
                 candidates.append(order)
             elif plan.final:
                 order.cancel(f"not funded: {decision.reason}", at=now)
-                log.warning("order.cancelled", **_order_fields(order), reason=decision.reason)
             elif not on_hold(order):
                 order.note(NOTE_HELD, at=now, reason=decision.reason)
         verdicts = await self.risk.check(candidates, batch, releasing=True)
@@ -398,7 +394,6 @@ class ExecutionEngine:
                     order.note(NOTE_RISK, at=now, stage="release", **result)
                 order.reject(verdict.block_reason, at=now)
                 report.rejected += 1
-                log.warning("order.rejected", **_order_fields(order), reason=verdict.block_reason)
             elif verdict.hold_until is not None:
                 if not held_until_noted(order, verdict.hold_until):
                     order.note(NOTE_HELD, at=now, until=verdict.hold_until.isoformat(), reason=verdict.hold_reason)
@@ -441,7 +436,7 @@ class ExecutionEngine:
             except ConcurrencyConflict:
                 log.warning("order.conflict", **_order_fields(order))
                 return
-            log.info("order.submitted", **_order_fields(order), account=self.account)
+            log.info("broker.submitting", **_order_fields(order), account=self.account)
         request = OrderRequest(
             client_order_id=order.client_order_id or "",
             symbol=order.symbol,
@@ -460,7 +455,6 @@ class ExecutionEngine:
             refusal = f"{exc.code}: {exc.reason}"
             self._update(order.id, lambda o: o.reject(refusal, at=self.clock()))
             report.rejected += 1
-            log.warning("order.rejected", **_order_fields(order), reason=exc.reason, code=exc.code)
             return
         except BrokerUnavailable as exc:
             # Outcome unknown: the order stays `submitted`; the in-flight check asks the broker by client order id.
@@ -525,8 +519,7 @@ class ExecutionEngine:
             report.broker_calls += 1
         for parent in parents:
             kids = children.get(parent.id, [])
-            if allocate(parent, kids):
-                log.info(f"order.{parent.status.value}", **_order_fields(parent))
+            allocate(parent, kids)
             if not sending:
                 self._save_all([parent])
                 continue
@@ -549,7 +542,6 @@ class ExecutionEngine:
                     parent.expire(at=self.clock())
                 else:
                     parent.cancel(step.settle, at=self.clock())
-                log.info(f"order.{parent.status.value}", **_order_fields(parent), reason=step.settle)
             with self.ledger.unit_of_work() as uow:
                 uow.orders.save(parent)
                 uow.orders.add_many(step.replacements)
@@ -594,7 +586,6 @@ class ExecutionEngine:
                 continue
             for order in waiting[batch.id]:
                 self._update(order.id, lambda o: o.expire(at=self.clock()))
-                log.info("order.expired", **_order_fields(order), reason=f"not sent before the close at {day_ends}")
 
     async def _session_close(self, venue_now: datetime) -> datetime | None:
         clock = await self.broker.clock()

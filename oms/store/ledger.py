@@ -46,6 +46,33 @@ _INSERT_FILL = insert(FILLS)
 OPEN_STATUSES = tuple(s.value for s in OrderStatus if s.is_open)
 
 
+_log = structlog.get_logger("oms.orders")
+_DETAILS = {"reason": "reason", "exec_id": "exec_id", "broker_order_id": "broker_order_id", "price": "fill_price"}
+
+
+def log_transitions(order: Order, start: int) -> None:
+    """Log `order.<status>` for every status an order entered in events[start:], once they are committed."""
+    for event in order.events[start:]:
+        if event.from_status is event.to_status:
+            continue
+        fields = {name: event.details[key] for key, name in _DETAILS.items() if event.details.get(key)}
+        if event.kind is EventKind.FILLED:
+            fields["fill_quantity"] = event.details.get("quantity")
+        emit = _log.warning if event.to_status is OrderStatus.REJECTED else _log.info
+        emit(
+            f"order.{event.to_status.value}",
+            batch_id=order.batch_id,
+            order_id=order.id,
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side=order.side.value,
+            quantity=str(order.quantity),
+            from_status=event.from_status.value if event.from_status else None,
+            to_status=event.to_status.value,
+            **fields,
+        )
+
+
 class ConcurrencyConflict(Exception):
     """Another writer changed the same record first; reload it and retry from fresh state."""
 
@@ -96,6 +123,7 @@ class UnitOfWork:
         self._connection: Connection | None = None
         # (object, version, stored event count) as they were before this unit changed them, for a rollback.
         self._undo: list[tuple[Any, int, int]] = []
+        self._transitions: list[tuple[Order, int]] = []  # (order, first new event) to log once committed
         self.orders = OrderRepository(self)
         self.batches = BatchRepository(self)
 
@@ -130,6 +158,9 @@ class UnitOfWork:
     def commit(self) -> None:
         self.connection.commit()
         self._undo.clear()
+        for order, start in self._transitions:
+            log_transitions(order, start)
+        self._transitions.clear()
 
     def rollback(self) -> None:
         self.connection.rollback()
@@ -142,7 +173,11 @@ class UnitOfWork:
         if stored_events is not None:
             obj.stored_event_count = stored_events
 
+    def _wrote_events(self, order: Order, start: int) -> None:
+        self._transitions.append((order, start))
+
     def _restore(self) -> None:
+        self._transitions.clear()
         for obj, version, stored in reversed(self._undo):
             obj.version = version
             if hasattr(obj, "stored_event_count"):
@@ -178,6 +213,8 @@ class OrderRepository:
         except IntegrityError as exc:
             raise DuplicateRecord("one of the orders exists already") from exc
         events = [mapping.event_values(e) for o in orders for e in o.events]
+        for order in orders:
+            self._uow._wrote_events(order, 0)
         if events:
             self._uow.connection.execute(_INSERT_EVENT, events)
         fills = [mapping.fill_values(o, f) for o in orders for f in o.fills]
@@ -210,6 +247,7 @@ class OrderRepository:
         new_events = order.events[start:]
         if not new_events:
             return
+        self._uow._wrote_events(order, start)
         events = [mapping.event_values(e) for e in new_events]
         self._uow.connection.execute(_INSERT_EVENT, events[0] if len(events) == 1 else events)
         fill_ids = {e.details.get("exec_id") for e in new_events if e.kind is EventKind.FILLED}
