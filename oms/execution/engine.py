@@ -563,8 +563,8 @@ class ExecutionEngine:
             waiting = {
                 b.id: [
                     o
-                    for o in uow.orders.for_batch(b.id, open_only=True)
-                    if o.status is OrderStatus.VALIDATED and o.time_in_force is TimeInForce.DAY
+                    for o in uow.orders.for_batch(b.id, statuses=[OrderStatus.VALIDATED])
+                    if o.time_in_force is TimeInForce.DAY
                 ]
                 for b in executing
                 if b.broker == self.broker.name
@@ -727,11 +727,20 @@ class ExecutionEngine:
             uow.commit()
 
     def _finish_batches(self, report: CycleReport) -> None:
+        with self.ledger.reading() as uow:
+            done = [
+                b.id
+                for b in uow.batches.list(open_only=True, limit=10_000)
+                if b.broker == self.broker.name
+                and b.status is not BatchStatus.PLANNED
+                and uow.orders.count_open(b.id) == 0
+            ]
+        if not done:
+            return
         with self.ledger.unit_of_work() as uow:
-            for batch in uow.batches.list(open_only=True, limit=10_000):
-                if batch.broker != self.broker.name or batch.status is BatchStatus.PLANNED:
-                    continue
-                if uow.orders.for_batch(batch.id, open_only=True):
+            for batch_id in done:
+                batch = uow.batches.get(batch_id)
+                if batch is None or not batch.status.is_open or uow.orders.count_open(batch_id):
                     continue
                 batch.status = BatchStatus.FINISHED
                 uow.batches.save(batch)

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, Select, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms.domain import Batch, Order, OrderStatus
@@ -267,11 +267,24 @@ class OrderRepository:
         found = self._load(select(ORDERS).where(ORDERS.c.client_order_id == client_order_id))
         return found[0] if found else None
 
-    def for_batch(self, batch_id: str, *, open_only: bool = False) -> list[Order]:
+    def for_batch(
+        self, batch_id: str, *, open_only: bool = False, statuses: Iterable[OrderStatus] | None = None
+    ) -> list[Order]:
         query = select(ORDERS).where(ORDERS.c.batch_id == batch_id)
-        if open_only:
+        if statuses is not None:
+            query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
+        elif open_only:
             query = query.where(ORDERS.c.status.in_(OPEN_STATUSES))
         return self._load(query.order_by(ORDERS.c.wave, ORDERS.c.priority, ORDERS.c.created_at, ORDERS.c.id))
+
+    def count_open(self, batch_id: str) -> int:
+        """How many orders of the batch are not terminal (one query, nothing loaded)."""
+        query = (
+            select(func.count())
+            .select_from(ORDERS)
+            .where(and_(ORDERS.c.batch_id == batch_id, ORDERS.c.status.in_(OPEN_STATUSES)))
+        )
+        return int(self._uow.connection.execute(query).scalar_one())
 
     def children_of(self, parent_ids: Sequence[str]) -> dict[str, list[Order]]:
         """The child orders of each parent (TWAP, VWAP, IS), in creation order."""
