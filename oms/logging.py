@@ -77,7 +77,8 @@ def configure(level: str = "info", log_file: Path | None = None, console: bool =
     # APScheduler logs two lines per job run at info: at a fast poll that drowns the OMS's own events.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: an event below the level costs one check, not a rendered dict.
+        processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

@@ -19,6 +19,9 @@ def sections() -> list[str]:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(HERE.parent))
+    from oms.logging import configure
+
+    configure("warning", None, console=True)  # the figures, not the OMS's info events, belong on the screen
     chosen = argv or sections()
     unknown = [s for s in chosen if s not in sections()]
     if unknown:
