@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 
 class Pacer:
@@ -17,10 +18,19 @@ class Pacer:
     def __init__(self, rate: float = 40.0) -> None:
         self._interval = 1.0 / rate
         self._next_free = 0.0
+        self._most = int(rate)
+        self._granted: deque[float] = deque()  # when the last `rate` slots were actually granted
 
     async def acquire(self) -> None:
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         slot = max(now, self._next_free)
         self._next_free = slot + self._interval
         if slot > now:
             await asyncio.sleep(slot - now)
+        # A stalled loop wakes many waiters at once: never grant more than `rate` in any real second.
+        while len(self._granted) >= self._most and (wait := 1.0 - (loop.time() - self._granted[0])) > 0:
+            await asyncio.sleep(wait)  # noqa: ASYNC110 - waiting for time to pass, not for another task
+        while len(self._granted) >= self._most:
+            self._granted.popleft()
+        self._granted.append(loop.time())

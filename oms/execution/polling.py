@@ -1,0 +1,124 @@
+"""Reading the broker: one batched poll per cycle, fills booked by execution id, lost submissions looked up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from oms.domain import Order, OrderStatus
+from oms.execution import releasing
+from oms.execution.booking import BookingResult, apply_report, book_fills
+from oms.execution.children import allocate
+from oms.execution.notes import (
+    NOTE_NOT_FOUND,
+    NOTE_RESENT,
+    events_since_last,
+    last_note_or_submit,
+    order_fields,
+    submitted_at,
+)
+from oms.logging import get_logger
+from oms.ports import BrokerUnavailable, OrderNotFound
+
+if TYPE_CHECKING:
+    from oms.execution.engine import CycleReport, ExecutionEngine
+
+log = get_logger("oms.engine")
+
+
+async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
+    with engine.ledger.reading() as uow:
+        batches = uow.batches.list(open_only=True, limit=10_000)
+        tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == engine.broker.name]
+        tracked += [o for o in uow.orders.open_orders(broker=engine.broker.name) if o.batch_id is None]
+    sent = [o for o in tracked if submitted_at(o) is not None]
+    report.working = sum(1 for o in sent if o.status.is_at_broker)
+    if not sent:
+        return
+    since = min(t for o in sent if (t := submitted_at(o)) is not None) - timedelta(minutes=5)
+    try:
+        order_reports = await engine.broker.order_reports(open_only=False, since=since)
+        fill_reports = await engine.broker.fill_reports(since=since)
+    except BrokerUnavailable as exc:
+        report.anomalies.append(f"broker reports unavailable: {exc}")
+        log.warning("broker.poll_failed", error=str(exc))
+        return
+    finally:
+        report.broker_calls += 2
+    by_coid = {o.client_order_id: o for o in sent if o.client_order_id}
+    result = BookingResult()
+    book_fills(by_coid, fill_reports, result)
+    for unknown in list(result.unknown_fills):
+        with engine.ledger.reading() as uow:
+            owner = uow.orders.by_client_order_id(unknown.client_order_id)
+        if owner is not None:
+            by_coid[unknown.client_order_id] = owner
+            result.unknown_fills.remove(unknown)
+            book_fills(by_coid, [unknown], result)
+    for broker_report in order_reports:
+        order = by_coid.get(broker_report.client_order_id)
+        if order is not None:
+            apply_report(order, broker_report, result)
+    allocate_to_parents(engine, tracked, result)
+    engine.save_all(result.changed.values())
+    for order in result.changed.values():
+        if order.batch_id:
+            engine._new_fills[order.batch_id] = True
+    report.fills_booked += result.fills_booked
+    report.duplicate_fills += result.duplicate_fills
+    report.anomalies += result.anomalies
+
+
+def allocate_to_parents(engine: ExecutionEngine, tracked: Sequence[Order], result: BookingResult) -> None:
+    """Book the children's new executions on their parents in the same commit, so that a parent's open
+    quantity (what risk and funding count as still to buy or sell) never lags behind the venue's cash."""
+    parents = {o.id: o for o in tracked if o.is_parent}
+    touched = {o.parent_id for o in result.changed.values() if o.parent_id in parents}
+    for parent_id in touched:
+        parent = parents[str(parent_id)]
+        kids = [o for o in tracked if o.parent_id == parent_id]
+        if allocate(parent, kids):
+            result.changed[parent.id] = parent
+
+
+async def check_in_flight(engine: ExecutionEngine, report: CycleReport) -> None:
+    """A submitted order the broker never acknowledged is looked up by client order id, never guessed."""
+    now = engine.clock()
+    threshold = timedelta(seconds=engine.settings.in_flight_seconds)
+    with engine.ledger.reading() as uow:
+        candidates = [
+            o
+            for o in uow.orders.open_orders(broker=engine.broker.name, statuses=[OrderStatus.SUBMITTED])
+            if o.broker_order_id is None
+            and not o.is_parent
+            and (t := last_note_or_submit(o)) is not None
+            and now - t >= threshold
+        ]
+    for order in candidates:
+        report.broker_calls += 1
+        try:
+            found = await engine.broker.find_order(order.client_order_id or "")
+        except BrokerUnavailable as exc:
+            log.warning("order.lookup_failed", **order_fields(order), error=str(exc))
+            continue
+        except OrderNotFound:
+            await not_found(engine, order, report)
+            continue
+        result = BookingResult()
+        apply_report(order, found, result)
+        engine.save_all(result.changed.values())
+
+
+async def not_found(engine: ExecutionEngine, order: Order, report: CycleReport) -> None:
+    misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
+    order.note(NOTE_NOT_FOUND, at=engine.clock(), attempt=str(misses))
+    if misses < engine.settings.lookup_attempts:
+        engine.save_all([order])
+        return
+    # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
+    # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
+    order.note(NOTE_RESENT, at=engine.clock(), after=f"{misses} lookups found nothing")
+    engine.save_all([order])
+    log.warning("order.resent", **order_fields(order), lookups=misses)
+    await releasing.send(engine, order, report)
