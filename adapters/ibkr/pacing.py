@@ -29,8 +29,9 @@ class Pacer:
         if slot > now:
             await asyncio.sleep(slot - now)
         # A stalled loop wakes many waiters at once: never grant more than `rate` in any real second.
-        while len(self._granted) >= self._most and (wait := 1.0 - (loop.time() - self._granted[0])) > 0:
-            await asyncio.sleep(wait)  # noqa: ASYNC110 - waiting for time to pass, not for another task
+        # Waiting for time to pass, not for another task: a sleep loop is the right tool here.
+        while len(self._granted) >= self._most and (wait := 1.0 - (loop.time() - self._granted[0])) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
         while len(self._granted) >= self._most:
             self._granted.popleft()
         self._granted.append(loop.time())
