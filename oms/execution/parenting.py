@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from oms.domain import Order, OrderStatus
 from oms.domain.values import decimal_text
 from oms.execution import releasing
-from oms.execution.children import NOTE_REPRICE, allocate, make_children, plan_parent, schedule_for
+from oms.execution.children import ALGO_PARENTS, NOTE_REPRICE, allocate, make_children, plan_parent, schedule_for
 from oms.execution.describe import describe
 from oms.execution.notes import (
     NOTE_ARRIVAL,
@@ -70,7 +70,8 @@ async def split(engine: ExecutionEngine, parent: Order, report: CycleReport) -> 
 async def work_parents(engine: ExecutionEngine, report: CycleReport, *, sending: bool) -> None:
     """Allocate child executions to parents, then send, reprice, replace or settle as each parent needs."""
     with engine.ledger.reading() as uow:
-        parents = [o for o in uow.orders.open_orders(broker=engine.broker.name) if o.is_parent]
+        candidates = uow.orders.open_orders(broker=engine.broker.name, algos=[a.value for a in ALGO_PARENTS])
+        parents = [o for o in candidates if o.is_parent]
         children = uow.orders.children_of([p.id for p in parents])
     if not parents:
         return

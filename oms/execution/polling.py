@@ -31,7 +31,7 @@ async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
     with engine.ledger.reading() as uow:
         batches = uow.batches.list(open_only=True, limit=10_000)
         tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == engine.broker.name]
-        tracked += [o for o in uow.orders.open_orders(broker=engine.broker.name) if o.batch_id is None]
+        tracked += uow.orders.open_orders(broker=engine.broker.name, unbatched=True)
     sent = [o for o in tracked if submitted_at(o) is not None]
     report.working = sum(1 for o in sent if o.status.is_at_broker)
     if not sent:
@@ -89,7 +89,9 @@ async def check_in_flight(engine: ExecutionEngine, report: CycleReport) -> None:
     with engine.ledger.reading() as uow:
         candidates = [
             o
-            for o in uow.orders.open_orders(broker=engine.broker.name, statuses=[OrderStatus.SUBMITTED])
+            for o in uow.orders.open_orders(
+                broker=engine.broker.name, statuses=[OrderStatus.SUBMITTED], unacknowledged=True
+            )
             if o.broker_order_id is None
             and not o.is_parent
             and (t := last_note_or_submit(o)) is not None

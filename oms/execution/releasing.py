@@ -30,9 +30,16 @@ log = get_logger("oms.engine")
 
 
 async def release(engine: ExecutionEngine, report: CycleReport) -> None:
+    """Release what each executing batch may send now (a batch with nothing waiting costs one count query)."""
     with engine.ledger.reading() as uow:
-        executing = [b for b in uow.batches.list(open_only=True, limit=10_000) if b.status is BatchStatus.EXECUTING]
-        work = [(b, uow.orders.for_batch(b.id)) for b in executing if b.broker == engine.broker.name]
+        executing = [
+            b
+            for b in uow.batches.list(open_only=True, limit=10_000)
+            if b.status is BatchStatus.EXECUTING
+            and b.broker == engine.broker.name
+            and uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
+        ]
+        work = [(b, uow.orders.for_batch(b.id)) for b in executing]
     for batch, orders in work:
         require_approval = batch.supervised or batch.details.get("auto") == "true"
         plan = plan_release(orders, now=engine.clock(), require_approval=require_approval)

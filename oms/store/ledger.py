@@ -277,12 +277,13 @@ class OrderRepository:
             query = query.where(ORDERS.c.status.in_(OPEN_STATUSES))
         return self._load(query.order_by(ORDERS.c.wave, ORDERS.c.priority, ORDERS.c.created_at, ORDERS.c.id))
 
-    def count_open(self, batch_id: str) -> int:
-        """How many orders of the batch are not terminal (one query, nothing loaded)."""
+    def count_open(self, batch_id: str, *, statuses: Iterable[OrderStatus] | None = None) -> int:
+        """How many orders of the batch are not terminal, or in `statuses` (one query, nothing loaded)."""
+        wanted = tuple(s.value for s in statuses) if statuses is not None else OPEN_STATUSES
         query = (
             select(func.count())
             .select_from(ORDERS)
-            .where(and_(ORDERS.c.batch_id == batch_id, ORDERS.c.status.in_(OPEN_STATUSES)))
+            .where(and_(ORDERS.c.batch_id == batch_id, ORDERS.c.status.in_(wanted)))
         )
         return int(self._uow.connection.execute(query).scalar_one())
 
@@ -296,11 +297,30 @@ class OrderRepository:
                 found[child.parent_id or ""].append(child)
         return found
 
-    def open_orders(self, *, broker: str | None = None, statuses: Iterable[OrderStatus] | None = None) -> list[Order]:
+    def open_orders(
+        self,
+        *,
+        broker: str | None = None,
+        statuses: Iterable[OrderStatus] | None = None,
+        unbatched: bool = False,
+        unacknowledged: bool = False,
+        algos: Iterable[str] | None = None,
+    ) -> list[Order]:
+        """Open orders (or those in `statuses`), narrowed in SQL so a cycle loads only the orders it needs.
+
+        `unbatched`: orders outside any batch; `unacknowledged`: no broker order id yet; `algos`: top-level orders
+        with one of these algorithms (the candidates to be parents).
+        """
         wanted = tuple(s.value for s in statuses) if statuses else OPEN_STATUSES
         query = select(ORDERS).where(ORDERS.c.status.in_(wanted))
         if broker is not None:
             query = query.where(ORDERS.c.broker == broker)
+        if unbatched:
+            query = query.where(ORDERS.c.batch_id.is_(None))
+        if unacknowledged:
+            query = query.where(ORDERS.c.broker_order_id.is_(None))
+        if algos is not None:
+            query = query.where(and_(ORDERS.c.algo.in_(list(algos)), ORDERS.c.parent_id.is_(None)))
         return self._load(query.order_by(ORDERS.c.created_at, ORDERS.c.id))
 
     def fills_since(self, since: datetime, *, broker: str | None = None) -> list[Any]:
