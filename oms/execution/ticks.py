@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from oms.domain.enums import Side
+from oms.planning.pricing import round_limit, tick_size
 
-CENT = Decimal("0.01")
-SUB_PENNY = Decimal("0.0001")
-ONE_DOLLAR = Decimal(1)
-
-
-def tick_size(price: Decimal) -> Decimal:
-    """Return the smallest price increment allowed at `price`."""
-    return CENT if price >= ONE_DOLLAR else SUB_PENNY
+__all__ = ["format_price", "is_on_tick", "round_to_tick", "tick_size"]
 
 
 def round_to_tick(price: Decimal, side: Side) -> Decimal:
     """Round a limit price to a valid tick, never in the side's disfavour: a buy down, a sell up.
 
-    A limit is the worst price accepted, so rounding must not make it worse than the one computed.
+    The one rule lives in `oms.planning.pricing.round_limit` (guidance rounds its limits the same way); this
+    refuses a price that is not positive, which a repriced child must never carry.
     """
     if price <= 0:
         raise ValueError(f"a price must be positive, got {price}")
-    tick = tick_size(price)
-    rounded = (price / tick).to_integral_value(ROUND_FLOOR if side is Side.BUY else ROUND_CEILING) * tick
-    # A sub-dollar price rounded up can only land exactly on $1.0000, which is also a whole cent.
-    if rounded <= 0:
-        rounded = tick
-    return rounded.quantize(tick_size(rounded))
+    return round_limit(price, side)
 
 
 def is_on_tick(price: Decimal) -> bool:
