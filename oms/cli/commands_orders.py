@@ -29,7 +29,6 @@ from oms.cli.batches import BrokerOption, actor_name
 from oms.cli.views import batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
 from oms.domain import InvalidTransition, OrderStatus
-from oms.domain.values import decimal_text
 from oms.execution.engine import BatchNotFound
 
 fills_app = typer.Typer(help="Fills typed in or imported from a broker's export (manual mode).", no_args_is_help=True)
@@ -349,6 +348,3 @@ def _time(text: str, what: str, *, strict: bool = False) -> datetime:
             raise ValueError(message) from None
         fail(message)
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-__all__ = ["decimal_text"]

@@ -184,12 +184,11 @@ def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
 
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
-    """One ticket per order working at the (manual) broker; later waves are named on the tickets that gate them."""
+    """One ticket per order working at the (manual) broker."""
     from oms.execution.algo_settings import AlgoSettings
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
-    waiting_waves = sorted({o.wave for o in orders if o.status is OrderStatus.VALIDATED})
     algos = AlgoSettings.from_section(wiring.settings.section("algos"))
     tickets = []
     for number, order in enumerate(orders, start=1):
@@ -204,7 +203,6 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
         words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)
         ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings)
         tickets.append(ticket)
-    del waiting_waves
     return tickets
 
 

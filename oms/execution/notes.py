@@ -60,13 +60,6 @@ def is_approved(order: Order) -> bool:
     return any(e.kind is EventKind.NOTED and e.details.get("note") == NOTE_APPROVED for e in order.events)
 
 
-def noted(order: Order, note: str, reason: str) -> bool:
-    return any(
-        e.kind is EventKind.NOTED and e.details.get("note") == note and e.details.get("reason") == reason
-        for e in order.events
-    )
-
-
 def held_until_noted(order: Order, until: datetime) -> bool:
     return any(
         e.kind is EventKind.NOTED and e.details.get("note") == NOTE_HELD and e.details.get("until") == until.isoformat()
