@@ -8,6 +8,7 @@ from typing import Any
 
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
+from oms.execution.algo_settings import AlgoSettings
 from oms.execution.engine import ExecutionEngine
 from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings, load_execution_settings
@@ -76,12 +77,31 @@ def wire(
     master = SecurityMaster.load(planning.securities)
     limits = load_limits(settings)
     execution = load_execution_settings(settings)
+    algos = load_algo_settings(settings)
     ledger = ledger or open_ledger(settings)
     broker = make_broker(broker_name, settings, mode=mode, opening=opening)
     account = _account_name(settings, broker_name)
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution.market_buy_buffer_pct)
-    engine = ExecutionEngine(ledger, broker, market=master, risk=risk, settings=execution, account=account, actor=actor)
+    engine = ExecutionEngine(
+        ledger,
+        broker,
+        market=master,
+        risk=risk,
+        settings=execution,
+        account=account,
+        actor=actor,
+        algo_settings=algos,
+        calendar=lambda: _calendar(limits),
+    )
     return Wiring(settings, planning, master, ledger, broker, engine, execution, limits)
+
+
+def load_algo_settings(settings: Settings) -> AlgoSettings:
+    """The `[algos]` table, or one `ConfigError` line saying which key is wrong."""
+    try:
+        return AlgoSettings.from_section(settings.section("algos"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _calendar(limits: RiskLimits) -> Any:

@@ -118,3 +118,18 @@ async def test_a_split_parent_is_measured_once_in_the_execution_report(tmp_path:
     (parent_row,) = [row for row in report.orders if row.symbol == "SPY"]
     assert parent_row.filled_quantity == Decimal(200)
     await wiring.broker.close()
+
+
+async def test_max_slices_from_the_algos_table_bounds_the_children(tmp_path: Path) -> None:
+    """`[algos] max_slices = 2` reaches the engine through the wiring: a TWAP parent gets at most 2 children."""
+    wiring = wiring_for(tmp_path, algos={"max_slices": 2, "slice_interval_minutes": 1})
+    plan = plan_from_csv(
+        wiring, tmp_path, "SPY,BUY,300\n", algo=Algo.TWAP, order_type=OrderType.MARKET, limit_price=None
+    )
+    batch_id = await start(wiring, plan)
+    orders = await run_until(wiring, batch_id, cycles=20_000)
+    (parent,) = [o for o in orders if o.parent_id is None]
+    children = [o for o in orders if o.parent_id == parent.id]
+    assert parent.status is OrderStatus.FILLED
+    assert 1 <= len(children) <= 2
+    await wiring.broker.close()
