@@ -5,25 +5,28 @@ changes domain objects, and commits through a unit of work; broker calls happen 
 explains them is committed (write-ahead), so a crash at any point leaves the ledger able to resume: run the same
 command again and the engine picks up where it stopped.
 
-This module holds the engine's state, its batches and the order of a cycle. The steps of a cycle live beside it,
-one concept per module, as functions of the engine: `polling` (read and book the broker's reports), `releasing`
-(waves, funding, write-ahead submits), `parenting` (TWAP/VWAP/IS children), `closing` (expiry at the close,
-finished batches); `operator` holds what a person does (cancel, halt, resume, reconcile).
+This module holds the engine's state, its batches and the order of a cycle. `cycle()` builds one `CycleContext`
+(ledger, broker, settings, clocks, calendar) and one `OrderSender`, and hands them to the steps in
+`oms.execution.cycle`: `polling` (read and book the broker's reports), `closing` (expiry at the close, finished
+batches), `releasing` (waves, funding), `parenting` (TWAP/VWAP/IS children). The steps never import the engine or
+each other; `operator` holds what a person does (halt, resume, reconcile) on the same context.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus
 from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
-from oms.execution import closing, controls, operator, parenting, polling, releasing
+from oms.execution import controls, operator
 from oms.execution.algo_settings import AlgoSettings
+from oms.execution.cycle import closing, parenting, polling, releasing
+from oms.execution.cycle.context import BatchNotFound, CycleContext, CycleReport, VenueClock
+from oms.execution.cycle.sender import OrderSender
 from oms.execution.identity import client_order_id
 from oms.execution.notes import NOTE_APPROVED, NOTE_RISK, is_approved, needs_approval
 from oms.execution.riskgate import RiskGate, portfolio_json
@@ -31,27 +34,12 @@ from oms.execution.settings import ExecutionSettings
 from oms.logging import get_logger
 from oms.planning.plan import Plan
 from oms.ports import Broker, MarketData
-from oms.store import ConcurrencyConflict, Ledger
+from oms.store import Ledger
 
 log = get_logger("oms.engine")
 
 
-class BatchNotFound(Exception):
-    """No batch with that id (or prefix) in the ledger."""
-
-
-@dataclass
-class CycleReport:
-    """What one engine cycle did, for the progress display and the logs."""
-
-    broker_calls: int = 0
-    fills_booked: int = 0
-    duplicate_fills: int = 0
-    submitted: int = 0
-    rejected: int = 0
-    finished_batches: list[str] = field(default_factory=list)
-    anomalies: list[str] = field(default_factory=list)
-    working: int = 0
+__all__ = ["BatchNotFound", "CycleReport", "ExecutionEngine"]
 
 
 class ExecutionEngine:
@@ -86,7 +74,28 @@ class ExecutionEngine:
         self._lock = asyncio.Lock()
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
-        self._venue_now: datetime | None = None  # the venue's clock, read once per cycle when parents work
+
+    def context(self, report: CycleReport) -> CycleContext:
+        """The inputs of one cycle or one operator action; the venue clock is read at most once in it."""
+        return CycleContext(
+            ledger=self.ledger,
+            broker=self.broker,
+            market=self.market,
+            risk=self.risk,
+            settings=self.settings,
+            algos=self.algo_settings,
+            account=self.account,
+            actor=self.actor,
+            clock=self.clock,
+            venue=VenueClock(self.broker, self.clock, report),
+            calendar=self._exchange_calendar,
+            new_fills=self._new_fills,
+        )
+
+    def _exchange_calendar(self) -> Any:
+        if self._calendar is None and self._calendar_factory is not None:
+            self._calendar = self._calendar_factory()
+        return self._calendar
 
     # ------------------------------------------------------------------ batches
     def create_batch(
@@ -224,33 +233,41 @@ class ExecutionEngine:
         """One pass: read the broker's reports, book them, look up lost submissions, release, finish."""
         async with self._lock:
             report = CycleReport()
-            await polling.poll(self, report)
-            await polling.check_in_flight(self, report)
+            ctx = self.context(report)
+            sender = OrderSender(ctx, report)
+            await polling.poll(ctx, report)
+            await polling.check_in_flight(ctx, report, sender)
             # Expire before releasing: once the session has closed, nothing unsent goes out, and a buy whose sell
             # expired at the close expires with it instead of being judged unfunded.
-            await closing.expire_unsent(self, report)
+            await closing.expire_unsent(ctx)
             halted = self.halted().active
             if not halted:
-                await releasing.release(self, report)
-            await parenting.work_parents(self, report, sending=not halted)
-            closing.finish_batches(self, report)
+                await releasing.release(ctx, report, sender)
+            await parenting.work_parents(ctx, sender, sending=not halted)
+            closing.finish_batches(ctx, report)
             return report
 
     # ------------------------------------------------------ a person's actions
     async def cancel_order(self, order_ref: str, *, actor: str, reason: str = "cancelled by request") -> Order:
         """Cancel one order: locally when the broker has not seen it, else ask the broker (a race is handled)."""
-        return await operator.cancel_order(self, order_ref, actor=actor, reason=reason)
+        report = CycleReport()
+        return await OrderSender(self.context(report), report).cancel(
+            self.find_order(order_ref), actor=actor, reason=reason
+        )
 
     async def halt(self, *, actor: str, reason: str) -> list[Order]:
         """The kill switch: refuse new submissions and cancel this OMS's open orders at the broker."""
-        return await operator.halt(self, actor=actor, reason=reason)
+        report = CycleReport()
+        ctx = self.context(report)
+        return await operator.halt(ctx, OrderSender(ctx, report), actor=actor, reason=reason)
 
     def resume(self, *, actor: str) -> None:
-        operator.resume(self, actor=actor)
+        operator.resume(self.context(CycleReport()), actor=actor)
 
     async def reconcile(self, *, lookback: timedelta = timedelta(days=7)) -> Any:
         """Compare the ledger with the broker (the scheduler's periodic job), between cycles, never during one."""
-        return await operator.reconcile(self, lookback=lookback)
+        async with self._lock:
+            return await operator.reconcile(self.context(CycleReport()), lookback=lookback)
 
     def halted(self) -> controls.Halt:
         with self.ledger.reading() as uow:
@@ -270,25 +287,10 @@ class ExecutionEngine:
 
     def update_order(self, order_id: str, change: Callable[[Order], object], attempts: int = 5) -> Order:
         """Apply `change` to the freshest copy of an order and commit; retry on a version conflict."""
-        for _ in range(attempts):
-            with self.ledger.unit_of_work() as uow:
-                order = uow.orders.get(order_id)
-                if order is None:
-                    raise BatchNotFound(f"order {order_id} vanished from the ledger")
-                change(order)
-                try:
-                    uow.orders.save(order)
-                    uow.commit()
-                except ConcurrencyConflict:
-                    continue
-                return order
-        raise ConcurrencyConflict(f"order {order_id}: gave up after {attempts} conflicting writers")
+        return self.context(CycleReport()).update_order(order_id, change, attempts)
 
     def save_all(self, orders: Any) -> None:
-        with self.ledger.unit_of_work() as uow:
-            for order in orders:
-                uow.orders.save(order)
-            uow.commit()
+        self.context(CycleReport()).save_all(orders)
 
     def batch_orders(self, batch_id: str) -> list[Order]:
         with self.ledger.reading() as uow:

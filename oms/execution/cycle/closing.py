@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from oms.domain import BatchStatus, OrderStatus, TimeInForce
-from oms.execution import parenting
+from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.logging import get_logger
 from oms.store import ConcurrencyConflict
-
-if TYPE_CHECKING:
-    from oms.execution.engine import CycleReport, ExecutionEngine
 
 log = get_logger("oms.engine")
 
 
-async def expire_unsent(engine: ExecutionEngine, report: CycleReport) -> None:
+async def expire_unsent(ctx: CycleContext) -> None:
     """DAY orders a batch did not send before the close of its session expire (working ones expire at the venue).
 
     A batch's session is the one open when it starts executing, or the next one when it starts while the market
     is closed; its close is stored on the batch the first time it is needed.
     """
-    with engine.ledger.reading() as uow:
+    with ctx.ledger.reading() as uow:
         executing = [b for b in uow.batches.list(open_only=True, limit=10_000) if b.status is BatchStatus.EXECUTING]
         waiting = {
             b.id: [
@@ -31,44 +28,43 @@ async def expire_unsent(engine: ExecutionEngine, report: CycleReport) -> None:
                 if o.time_in_force is TimeInForce.DAY
             ]
             for b in executing
-            if b.broker == engine.broker.name
+            if b.broker == ctx.broker.name
         }
     batches = [b for b in executing if waiting.get(b.id)]
     if not batches:
         return
-    venue_now, _ = await parenting.venue_time(engine)
-    report.broker_calls += 1
+    venue_now, _ = await ctx.venue.read()
     for batch in batches:
         day_ends = batch.details.get("day_ends")
         if day_ends is None:
-            close = await session_close(engine, venue_now)
+            close = await session_close(ctx, venue_now)
             if close is None:
                 continue
-            update_batch(engine, batch.id, {"day_ends": close.isoformat()})
+            update_batch(ctx, batch.id, {"day_ends": close.isoformat()})
             continue
         if venue_now < datetime.fromisoformat(day_ends):
             continue
         for order in waiting[batch.id]:
-            engine.update_order(order.id, lambda o: o.expire(at=engine.clock()))
+            ctx.update_order(order.id, lambda o: o.expire(at=ctx.clock()))
 
 
-async def session_close(engine: ExecutionEngine, venue_now: datetime) -> datetime | None:
-    clock = await engine.broker.clock()
+async def session_close(ctx: CycleContext, venue_now: datetime) -> datetime | None:
+    """The close of the session open at `venue_now`, else of the next one: the venue's clock, else the calendar."""
+    clock = await ctx.broker.clock()
     if clock is not None:
         return clock.next_close
-    if engine._calendar is None and engine._calendar_factory is not None:
-        engine._calendar = engine._calendar_factory()
-    if engine._calendar is None:
+    calendar: Any = ctx.calendar()
+    if calendar is None:
         return None
-    state = engine._calendar.state(venue_now)
+    state = calendar.state(venue_now)
     if state.is_open or state.next_open is None:
         return state.next_close
-    return engine._calendar.state(state.next_open).next_close
+    return calendar.state(state.next_open).next_close
 
 
-def update_batch(engine: ExecutionEngine, batch_id: str, details: dict[str, str]) -> None:
+def update_batch(ctx: CycleContext, batch_id: str, details: dict[str, str]) -> None:
     for _ in range(5):
-        with engine.ledger.unit_of_work() as uow:
+        with ctx.ledger.unit_of_work() as uow:
             batch = uow.batches.get(batch_id)
             if batch is None:
                 return
@@ -81,18 +77,16 @@ def update_batch(engine: ExecutionEngine, batch_id: str, details: dict[str, str]
             return
 
 
-def finish_batches(engine: ExecutionEngine, report: CycleReport) -> None:
-    with engine.ledger.reading() as uow:
+def finish_batches(ctx: CycleContext, report: CycleReport) -> None:
+    with ctx.ledger.reading() as uow:
         done = [
             b.id
             for b in uow.batches.list(open_only=True, limit=10_000)
-            if b.broker == engine.broker.name
-            and b.status is not BatchStatus.PLANNED
-            and uow.orders.count_open(b.id) == 0
+            if b.broker == ctx.broker.name and b.status is not BatchStatus.PLANNED and uow.orders.count_open(b.id) == 0
         ]
     if not done:
         return
-    with engine.ledger.unit_of_work() as uow:
+    with ctx.ledger.unit_of_work() as uow:
         for batch_id in done:
             batch = uow.batches.get(batch_id)
             if batch is None or not batch.status.is_open or uow.orders.count_open(batch_id):

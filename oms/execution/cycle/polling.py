@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from oms.domain import Order, OrderStatus
-from oms.execution import releasing
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.children import allocate
+from oms.execution.cycle.context import CycleContext, CycleReport
+from oms.execution.cycle.sender import OrderSender
 from oms.execution.notes import (
     NOTE_NOT_FOUND,
     NOTE_RESENT,
@@ -21,25 +21,23 @@ from oms.execution.notes import (
 from oms.logging import get_logger
 from oms.ports import BrokerUnavailable, OrderNotFound
 
-if TYPE_CHECKING:
-    from oms.execution.engine import CycleReport, ExecutionEngine
-
 log = get_logger("oms.engine")
 
 
-async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
-    with engine.ledger.reading() as uow:
+async def poll(ctx: CycleContext, report: CycleReport) -> None:
+    """Read the broker's order and fill reports (one call each) and book them on the orders sent."""
+    with ctx.ledger.reading() as uow:
         batches = uow.batches.list(open_only=True, limit=10_000)
-        tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == engine.broker.name]
-        tracked += uow.orders.open_orders(broker=engine.broker.name, unbatched=True)
+        tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == ctx.broker.name]
+        tracked += uow.orders.open_orders(broker=ctx.broker.name, unbatched=True)
     sent = [o for o in tracked if submitted_at(o) is not None]
     report.working = sum(1 for o in sent if o.status.is_at_broker)
     if not sent:
         return
     since = min(t for o in sent if (t := submitted_at(o)) is not None) - timedelta(minutes=5)
     try:
-        order_reports = await engine.broker.order_reports(open_only=False, since=since)
-        fill_reports = await engine.broker.fill_reports(since=since)
+        order_reports = await ctx.broker.order_reports(open_only=False, since=since)
+        fill_reports = await ctx.broker.fill_reports(since=since)
     except BrokerUnavailable as exc:
         report.anomalies.append(f"broker reports unavailable: {exc}")
         log.warning("broker.poll_failed", error=str(exc))
@@ -50,7 +48,7 @@ async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
     result = BookingResult()
     book_fills(by_coid, fill_reports, result)
     for unknown in list(result.unknown_fills):
-        with engine.ledger.reading() as uow:
+        with ctx.ledger.reading() as uow:
             owner = uow.orders.by_client_order_id(unknown.client_order_id)
         if owner is not None:
             by_coid[unknown.client_order_id] = owner
@@ -60,17 +58,17 @@ async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
         order = by_coid.get(broker_report.client_order_id)
         if order is not None:
             apply_report(order, broker_report, result)
-    allocate_to_parents(engine, tracked, result)
-    engine.save_all(result.changed.values())
+    allocate_to_parents(tracked, result)
+    ctx.save_all(result.changed.values())
     for order in result.changed.values():
         if order.batch_id:
-            engine._new_fills[order.batch_id] = True
+            ctx.new_fills[order.batch_id] = True
     report.fills_booked += result.fills_booked
     report.duplicate_fills += result.duplicate_fills
     report.anomalies += result.anomalies
 
 
-def allocate_to_parents(engine: ExecutionEngine, tracked: Sequence[Order], result: BookingResult) -> None:
+def allocate_to_parents(tracked: Sequence[Order], result: BookingResult) -> None:
     """Book the children's new executions on their parents in the same commit, so that a parent's open
     quantity (what risk and funding count as still to buy or sell) never lags behind the venue's cash."""
     parents = {o.id: o for o in tracked if o.is_parent}
@@ -82,15 +80,15 @@ def allocate_to_parents(engine: ExecutionEngine, tracked: Sequence[Order], resul
             result.changed[parent.id] = parent
 
 
-async def check_in_flight(engine: ExecutionEngine, report: CycleReport) -> None:
+async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderSender) -> None:
     """A submitted order the broker never acknowledged is looked up by client order id, never guessed."""
-    now = engine.clock()
-    threshold = timedelta(seconds=engine.settings.in_flight_seconds)
-    with engine.ledger.reading() as uow:
+    now = ctx.clock()
+    threshold = timedelta(seconds=ctx.settings.in_flight_seconds)
+    with ctx.ledger.reading() as uow:
         candidates = [
             o
             for o in uow.orders.open_orders(
-                broker=engine.broker.name, statuses=[OrderStatus.SUBMITTED], unacknowledged=True
+                broker=ctx.broker.name, statuses=[OrderStatus.SUBMITTED], unacknowledged=True
             )
             if o.broker_order_id is None
             and not o.is_parent
@@ -100,27 +98,27 @@ async def check_in_flight(engine: ExecutionEngine, report: CycleReport) -> None:
     for order in candidates:
         report.broker_calls += 1
         try:
-            found = await engine.broker.find_order(order.client_order_id or "")
+            found = await ctx.broker.find_order(order.client_order_id or "")
         except BrokerUnavailable as exc:
             log.warning("order.lookup_failed", **order_fields(order), error=str(exc))
             continue
         except OrderNotFound:
-            await not_found(engine, order, report)
+            await not_found(ctx, order, sender)
             continue
         result = BookingResult()
         apply_report(order, found, result)
-        engine.save_all(result.changed.values())
+        ctx.save_all(result.changed.values())
 
 
-async def not_found(engine: ExecutionEngine, order: Order, report: CycleReport) -> None:
+async def not_found(ctx: CycleContext, order: Order, sender: OrderSender) -> None:
     misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
-    order.note(NOTE_NOT_FOUND, at=engine.clock(), attempt=str(misses))
-    if misses < engine.settings.lookup_attempts:
-        engine.save_all([order])
+    order.note(NOTE_NOT_FOUND, at=ctx.clock(), attempt=str(misses))
+    if misses < ctx.settings.lookup_attempts:
+        ctx.save_all([order])
         return
     # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
     # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
-    order.note(NOTE_RESENT, at=engine.clock(), after=f"{misses} lookups found nothing")
-    engine.save_all([order])
+    order.note(NOTE_RESENT, at=ctx.clock(), after=f"{misses} lookups found nothing")
+    ctx.save_all([order])
     log.warning("order.resent", **order_fields(order), lookups=misses)
-    await releasing.send(engine, order, report)
+    await sender.send(order)
