@@ -39,43 +39,22 @@ def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    # `[sim] opening_positions` is read by the composition root (oms.bootstrap), which passes it as `opening`.
     opening: Portfolio | None = options.pop("opening", None)
-    if opening is None and sim_settings.opening_positions:
-        opening = _opening(Path(sim_settings.opening_positions))
     if opening is not None:
         # Only a venue file created now takes these; an existing venue keeps its own cash and holdings.
         sim_settings = sim_settings.model_copy(update={"starting_cash": opening.cash})
         options.setdefault("initial_positions", list(opening.positions.values()))
     securities = options.pop("securities", None)
     if securities is None:
-        securities = _security_master(settings, sim_settings)
+        securities = _security_master(sim_settings)
     path = Path(sim_settings.path) if sim_settings.path else data_dir / "sim-venue.db"
     return SimulatedBroker(path, securities, sim_settings, **options)
 
 
-def _opening(path: Path) -> Portfolio:
-    """The holdings a new venue opens with; a relative path is taken from the project folder."""
-    from oms.planning.errors import IntakeError
-    from oms.planning.positions import load_positions
-
-    if not path.is_absolute():
-        path = CONFIG_DIR.parent / path
-    try:
-        return load_positions(path)
-    except IntakeError as exc:
-        raise ConfigError(f"[sim] opening_positions: {exc.problems[0]}") from None
-
-
-def _security_master(settings: Settings, sim_settings: SimSettings) -> Iterable[Security]:
-    """Return the securities the venue prices: `[sim] securities_file`, else planning's security master."""
-    if sim_settings.securities_file:
-        return read_securities(Path(sim_settings.securities_file))
-    try:
-        from oms.planning.securities import SecurityMaster
-        from oms.planning.settings import PlanningSettings
-    except ImportError:  # planning not merged yet: read the default file with the stop-gap reader below
-        return read_securities(None)
-    return SecurityMaster.load(PlanningSettings.from_settings(settings).securities)
+def _security_master(sim_settings: SimSettings) -> Iterable[Security]:
+    """The securities the venue prices when the caller gave none: `[sim] securities_file`, else the default file."""
+    return read_securities(Path(sim_settings.securities_file) if sim_settings.securities_file else None)
 
 
 def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
@@ -127,7 +106,8 @@ def make_broker(name: str, settings: Settings, *, data_dir: Path, **options: Any
 def read_securities(path: Path | None = None) -> list[Security]:
     """Read a security master CSV (symbol, name, asset_class, sector, last_price, adv, spread_bps, daily_volatility).
 
-    A stop-gap reader for the simulator until `oms.planning.securities` is on main; errors name FILE:LINE.
+    The simulator's own reader, for when no securities are passed in (`oms.bootstrap` passes planning's security
+    master, overlays included); errors name FILE:LINE.
     """
     path = path or DEFAULT_SECURITIES
     try:

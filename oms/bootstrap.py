@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,8 @@ from oms.risk.limits import RiskLimits, load_limits
 from oms.store import Ledger
 
 MODES = ("manual", "paper", "live")
+# A fill as a person types it: client order id, quantity, price, time, the broker's execution id when known.
+TypedFill = tuple[str, Decimal, Decimal, datetime, str | None]
 
 
 @dataclass
@@ -46,11 +51,45 @@ def make_broker(name: str, settings: Settings, *, mode: str, opening: Portfolio 
     from adapters.registry import make_broker as build
 
     options: dict[str, Any] = {}
-    if name == "sim" and opening is not None:
-        options["opening"] = opening
+    if name == "sim":
+        table = settings.section("sim")
+        if opening is None and table.get("opening_positions"):
+            opening = _opening_positions(Path(str(table["opening_positions"])))
+        if opening is not None:
+            options["opening"] = opening
+        if not table.get("securities_file"):  # the venue prices what planning knows, overlays included
+            options["securities"] = list(SecurityMaster.load(PlanningSettings.from_settings(settings).securities))
     if name in ("alpaca", "ibkr"):
         options["mode"] = mode
     return build(name, settings, data_dir=settings.data_path, **options)
+
+
+def _opening_positions(path: Path) -> Portfolio:
+    """The holdings a new simulated venue opens with (`[sim] opening_positions`), relative to the project folder."""
+    from oms.config import CONFIG_DIR
+    from oms.planning.errors import IntakeError
+    from oms.planning.positions import load_positions
+
+    if not path.is_absolute():
+        path = CONFIG_DIR.parent / path
+    try:
+        return load_positions(path)
+    except IntakeError as exc:
+        raise ConfigError(f"[sim] opening_positions: {exc.problems[0]}") from None
+
+
+def import_manual_fills(
+    broker: Broker, fills: Iterable[tuple[str, Decimal, Decimal, datetime, str | None]]
+) -> list[bool]:
+    """Book typed fills (client order id, quantity, price, time, exec id) in the manual book, all or nothing.
+
+    Returns, per row, whether it was new; raises ValueError (one line) when a row is refused.
+    """
+    from adapters.manual import ManualFill, ManualTicketBroker
+
+    if not isinstance(broker, ManualTicketBroker):
+        raise ValueError(f"fills are typed in for the manual broker only, not {broker.name}")
+    return broker.import_fills(ManualFill(*fill) for fill in fills)
 
 
 def open_ledger(settings: Settings) -> Ledger:

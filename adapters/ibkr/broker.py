@@ -20,8 +20,8 @@ from adapters.ibkr.mapping import ErrorKind, OrderFields, classify_error, order_
 from adapters.ibkr.session import RECONNECT_DELAYS, GatewaySession, sdk
 from oms.config import IbkrSettings
 from oms.domain.enums import OrderType
+from oms.domain.live_guards import submission_log_fields
 from oms.domain.market import Position
-from oms.execution.guards import submission_log_fields
 from oms.logging import get_logger
 from oms.ports import (
     AccountInfo,

@@ -19,7 +19,7 @@ from adapters.ibkr.book import OrderBook
 from adapters.ibkr.mapping import ErrorKind, classify_error
 from adapters.ibkr.pacing import Pacer
 from oms.config import IbkrSettings
-from oms.execution.guards import (
+from oms.domain.live_guards import (
     LiveGuardRefused,
     Mode,
     check_connected_account,

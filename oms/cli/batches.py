@@ -141,7 +141,7 @@ def live_guard(
     settings: Settings, config: Path | None, *, mode: str, broker_name: str, confirmation: str | None
 ) -> None:
     """Live trading needs --mode live, `[live] enabled = true` in the user's own file, and the account typed back."""
-    from oms.execution.guards import LiveGuardRefused, Mode, require_live_opt_in
+    from oms.domain.live_guards import LiveGuardRefused, Mode, require_live_opt_in
 
     if mode != "live":
         return
@@ -164,7 +164,7 @@ def live_guard(
 
 async def live_account_refused(wiring: Any, mode: str) -> str | None:
     """In live mode the broker must be logged in to the configured account: the refusal, or None when it is."""
-    from oms.execution.guards import LiveGuardRefused, Mode, check_connected_account
+    from oms.domain.live_guards import LiveGuardRefused, Mode, check_connected_account
 
     if mode != "live":
         return None

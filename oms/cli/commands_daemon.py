@@ -183,11 +183,7 @@ def _quiet(report: CycleReport) -> bool:
 async def _validate_planned(wiring: Any) -> None:
     """Check batches stored but never checked (a submit stopped in between), so they can be approved."""
     with wiring.ledger.reading() as uow:
-        planned = [
-            b.id
-            for b in uow.batches.list(open_only=True, limit=10_000)
-            if b.status is BatchStatus.PLANNED and b.broker == wiring.broker.name
-        ]
+        planned = [b.id for b in uow.batches.open_for_broker(wiring.broker.name, statuses=[BatchStatus.PLANNED])]
     for batch_id in planned:
         await wiring.engine.validate_batch(batch_id)
 
@@ -283,7 +279,7 @@ def tickets_command(
 
 def _only_open_manual_batch(wiring: Any) -> str:
     with wiring.ledger.reading() as uow:
-        open_manual = [b.id for b in uow.batches.list(open_only=True, limit=1000) if b.broker == "manual"]
+        open_manual = [b.id for b in uow.batches.open_for_broker("manual")]
     if not open_manual:
         fail("no open manual batch; name one: oms tickets BATCH")
     if len(open_manual) > 1:

@@ -255,7 +255,7 @@ async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, dat
 
     When these fills complete a wave, or release orders, the tickets working at the desk are printed again.
     """
-    from adapters.manual import ManualFill
+    from oms.bootstrap import import_manual_fills
 
     broker = wiring.broker
     batches = sorted({b for coid, *_ in fills if (b := wiring.engine.find_order(coid).batch_id)})
@@ -263,7 +263,7 @@ async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, dat
     await broker.connect()
     try:
         try:  # all or nothing: a file with one bad row books none of its rows
-            booked = broker.import_fills(ManualFill(*fill) for fill in fills)
+            booked = import_manual_fills(broker, fills)
         except ValueError as exc:
             err_console.print(f"[bold red]error:[/] {exc}; nothing was booked", highlight=False)
             return EXIT_USAGE

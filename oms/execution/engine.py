@@ -76,7 +76,7 @@ class ExecutionEngine:
         self._new_fills: dict[str, bool] = {}
 
     def context(self, report: CycleReport) -> CycleContext:
-        """The inputs of one cycle or one operator action; the venue clock is read at most once in it."""
+        """The inputs of one cycle or one operator action, handed to every step."""
         return CycleContext(
             ledger=self.ledger,
             broker=self.broker,

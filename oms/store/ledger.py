@@ -18,18 +18,19 @@ import structlog
 from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from oms.domain import Batch, Order, OrderStatus
+from oms.domain import Order, OrderStatus
 from oms.domain.events import EventKind
 from oms.domain.values import utcnow
 from oms.store import mapping
+from oms.store.batches import BatchRepository
 from oms.store.database import open_engine
+from oms.store.errors import ConcurrencyConflict, DuplicateRecord
 from oms.store.migrate import upgrade
-from oms.store.tables import BatchRow, FillRow, OrderEventRow, OrderRow
+from oms.store.tables import FillRow, OrderEventRow, OrderRow
 
 ORDERS = OrderRow.__table__  # type: ignore[attr-defined]
 EVENTS = OrderEventRow.__table__  # type: ignore[attr-defined]
 FILLS = FillRow.__table__  # type: ignore[attr-defined]
-BATCHES = BatchRow.__table__  # type: ignore[attr-defined]
 _CHUNK = 500
 
 # Statements built once: the per-call work is then binding parameters, not rebuilding SQL (a large share of the
@@ -71,14 +72,6 @@ def log_transitions(order: Order, start: int) -> None:
             to_status=event.to_status.value,
             **fields,
         )
-
-
-class ConcurrencyConflict(Exception):
-    """Another writer changed the same record first; reload it and retry from fresh state."""
-
-
-class DuplicateRecord(Exception):
-    """A record with the same identity exists already (an order id, a client order id, a batch id)."""
 
 
 class Ledger:
@@ -368,46 +361,3 @@ class OrderRepository:
             ):
                 fills[fill.order_id].append(fill)
         return [mapping.order_from_rows(row, events[row.id], fills[row.id]) for row in rows]
-
-
-class BatchRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, batch: Batch) -> None:
-        now = utcnow()
-        values = {**mapping.batch_values(batch), "id": batch.id, "created_at": batch.created_at}
-        try:
-            self._uow.connection.execute(insert(BATCHES).values(**values, updated_at=now, version=1))
-        except IntegrityError as exc:
-            raise DuplicateRecord(f"batch {batch.id} exists") from exc
-        self._uow._written(batch, 1)
-
-    def save(self, batch: Batch) -> None:
-        result = self._uow.connection.execute(
-            update(BATCHES)
-            .where(and_(BATCHES.c.id == batch.id, BATCHES.c.version == batch.version))
-            .values(**mapping.batch_values(batch), updated_at=utcnow(), version=batch.version + 1)
-        )
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(f"batch {batch.id} was changed by another process; reload it and retry")
-        self._uow._written(batch, batch.version + 1)
-
-    def get(self, batch_id: str) -> Batch | None:
-        row = self._uow.connection.execute(select(BATCHES).where(BATCHES.c.id == batch_id)).first()
-        return mapping.batch_from_row(row) if row else None
-
-    def by_content_hash(self, content_hash: str, *, broker: str | None = None) -> Batch | None:
-        """The newest batch made from the same input (resume it instead of making a second one)."""
-        query = select(BATCHES).where(BATCHES.c.content_hash == content_hash)
-        if broker is not None:
-            query = query.where(BATCHES.c.broker == broker)
-        row = self._uow.connection.execute(query.order_by(BATCHES.c.created_at.desc()).limit(1)).first()
-        return mapping.batch_from_row(row) if row else None
-
-    def list(self, *, open_only: bool = False, limit: int = 50) -> list[Batch]:
-        query = select(BATCHES)
-        if open_only:
-            query = query.where(BATCHES.c.status.notin_(("finished", "cancelled")))
-        rows = self._uow.connection.execute(query.order_by(BATCHES.c.created_at.desc()).limit(limit))
-        return [mapping.batch_from_row(row) for row in rows]

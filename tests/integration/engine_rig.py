@@ -99,7 +99,7 @@ def build_rig(
         cash=cash,
         positions={s: Position(s, q, master.security(s).last_price) for s, q in holdings},  # type: ignore[union-attr]
     )
-    broker = make_broker("sim", settings, data_dir=workdir, opening=opening, wall=wall)
+    broker = make_broker("sim", settings, data_dir=workdir, opening=opening, wall=wall, securities=list(master))
     assert isinstance(broker, SimulatedBroker)
     execution_settings = load_execution_settings(settings)
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution_settings.market_buy_buffer_pct)

@@ -188,3 +188,31 @@ def test_alembic_upgrade_head_builds_the_schema(ledger_url: str, tmp_path: Path)
             assert uow.orders.open_orders() == []
     finally:
         opened.close()
+
+
+def test_open_batches_of_one_broker_is_one_query(ledger: Ledger) -> None:
+    """`open_for_broker` returns that broker's unfinished batches, newest first, optionally of some statuses."""
+    from oms.domain import BatchStatus
+
+    made = []
+    for n, (broker, status) in enumerate(
+        [
+            ("sim", BatchStatus.EXECUTING),
+            ("ibkr", BatchStatus.EXECUTING),
+            ("sim", BatchStatus.FINISHED),
+            ("sim", BatchStatus.PLANNED),
+            ("sim", BatchStatus.CANCELLED),
+        ]
+    ):
+        batch = Batch.create(source="t.csv", content_hash=f"h{n}", at=T0 + timedelta(minutes=n), broker=broker)
+        batch.status = status
+        made.append(batch)
+    with ledger.unit_of_work() as uow:
+        for batch in made:
+            uow.batches.add(batch)
+        uow.commit()
+    with ledger.reading() as uow:
+        open_sim = [b.id for b in uow.batches.open_for_broker("sim")]
+        executing_sim = [b.id for b in uow.batches.open_for_broker("sim", statuses=[BatchStatus.EXECUTING])]
+    assert open_sim == [made[3].id, made[0].id]
+    assert executing_sim == [made[0].id]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from oms.domain.enums import OrderType, Side, TimeInForce
-from oms.execution.guards import (
+from oms.domain.live_guards import (
     LiveGuardRefused,
     Mode,
     check_connected_account,

@@ -20,7 +20,7 @@ async def expire_unsent(ctx: CycleContext) -> None:
     is closed; its close is stored on the batch the first time it is needed.
     """
     with ctx.ledger.reading() as uow:
-        executing = [b for b in uow.batches.list(open_only=True, limit=10_000) if b.status is BatchStatus.EXECUTING]
+        executing = uow.batches.open_for_broker(ctx.broker.name, statuses=[BatchStatus.EXECUTING])
         waiting = {
             b.id: [
                 o
@@ -28,7 +28,6 @@ async def expire_unsent(ctx: CycleContext) -> None:
                 if o.time_in_force is TimeInForce.DAY
             ]
             for b in executing
-            if b.broker == ctx.broker.name
         }
     batches = [b for b in executing if waiting.get(b.id)]
     if not batches:
@@ -81,8 +80,8 @@ def finish_batches(ctx: CycleContext, report: CycleReport) -> None:
     with ctx.ledger.reading() as uow:
         done = [
             b.id
-            for b in uow.batches.list(open_only=True, limit=10_000)
-            if b.broker == ctx.broker.name and b.status is not BatchStatus.PLANNED and uow.orders.count_open(b.id) == 0
+            for b in uow.batches.open_for_broker(ctx.broker.name)
+            if b.status is not BatchStatus.PLANNED and uow.orders.count_open(b.id) == 0
         ]
     if not done:
         return

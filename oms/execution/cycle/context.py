@@ -35,7 +35,11 @@ class CycleReport:
 
 
 class VenueClock:
-    """The venue's own now (the simulator runs ahead of the wall clock), asked of the broker at most once."""
+    """The venue's own now (the simulator runs ahead of the wall clock), asked of the broker when a step needs it.
+
+    A fast simulator's clock moves minutes while one cycle runs, so a step that schedules (expiry, splitting,
+    working parents) reads it afresh rather than trusting an earlier step's reading; `known` is the last reading.
+    """
 
     def __init__(self, broker: Broker, clock: Callable[[], datetime], report: CycleReport) -> None:
         self._broker = broker
@@ -45,22 +49,21 @@ class VenueClock:
 
     @property
     def known(self) -> datetime | None:
-        """The venue time when it was read this cycle, else None (nothing needed it yet)."""
+        """The venue time last read this cycle, else None (nothing needed it yet)."""
         return self._read[0] if self._read else None
 
     async def read(self) -> tuple[datetime, TradingSession | None]:
         """Return the venue's now and the regular session it is in (None outside one, or without a venue clock)."""
-        if self._read is None:
-            self._report.broker_calls += 1
-            clock = await self._broker.clock()
-            if clock is None:
-                self._read = (self._clock(), None)
-            else:
-                session = None
-                if clock.is_open and clock.next_close is not None:
-                    opened = min(clock.at, clock.next_close - timedelta(hours=6, minutes=30))
-                    session = TradingSession(open=opened, close=clock.next_close)
-                self._read = (clock.at, session)
+        self._report.broker_calls += 1
+        clock = await self._broker.clock()
+        if clock is None:
+            self._read = (self._clock(), None)
+        else:
+            session = None
+            if clock.is_open and clock.next_close is not None:
+                opened = min(clock.at, clock.next_close - timedelta(hours=6, minutes=30))
+                session = TradingSession(open=opened, close=clock.next_close)
+            self._read = (clock.at, session)
         return self._read
 
 

@@ -27,7 +27,7 @@ log = get_logger("oms.engine")
 async def poll(ctx: CycleContext, report: CycleReport) -> None:
     """Read the broker's order and fill reports (one call each) and book them on the orders sent."""
     with ctx.ledger.reading() as uow:
-        batches = uow.batches.list(open_only=True, limit=10_000)
+        batches = uow.batches.open_for_broker(ctx.broker.name)
         tracked = [o for b in batches for o in uow.orders.for_batch(b.id) if o.broker == ctx.broker.name]
         tracked += uow.orders.open_orders(broker=ctx.broker.name, unbatched=True)
     sent = [o for o in tracked if submitted_at(o) is not None]

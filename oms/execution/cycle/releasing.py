@@ -26,10 +26,8 @@ async def release(ctx: CycleContext, report: CycleReport, sender: OrderSender) -
     with ctx.ledger.reading() as uow:
         executing = [
             b
-            for b in uow.batches.list(open_only=True, limit=10_000)
-            if b.status is BatchStatus.EXECUTING
-            and b.broker == ctx.broker.name
-            and uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
+            for b in uow.batches.open_for_broker(ctx.broker.name, statuses=[BatchStatus.EXECUTING])
+            if uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
         ]
         work = [(b, uow.orders.for_batch(b.id)) for b in executing]
     for batch, orders in work:
