@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
@@ -17,6 +15,7 @@ from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_
 from oms.cli.planning_view import render_plan, render_rebalance
 from oms.config import ConfigError
 from oms.domain.market import Portfolio
+from oms.files import write_atomically
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
@@ -105,7 +104,7 @@ def rebalance_command(
     except IntakeError as exc:
         _fail_problems(exc.problems)
     if output is not None:
-        _write_atomically(output, recommendations_csv(result.recommendations))
+        write_atomically(output, recommendations_csv(result.recommendations))
     if json_output:
         document = plan.to_json()
         document["adjustments"] = result.adjustments
@@ -167,15 +166,3 @@ def _fail_problems(problems: list[str]) -> NoReturn:
         err_console.print("[bold red]error:[/] ", end="", highlight=False)
         err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename so a reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

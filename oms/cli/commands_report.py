@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +12,7 @@ import typer
 
 from oms.cli.app import ConfigOption, DbOption, JsonOption, app, console, fail, settings_for
 from oms.config import ConfigError, Settings
+from oms.files import write_atomically
 from oms.reporting.across import across_json
 from oms.reporting.display import report_json
 from oms.reporting.ledger_reports import BatchNotFound, report_batch, report_since
@@ -127,11 +126,4 @@ def _write_atomically(path: Path, content: str) -> None:
     directory = path.resolve().parent
     if not directory.is_dir():
         fail(f"--html: {path}: the directory {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, content)

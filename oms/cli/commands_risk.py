@@ -36,7 +36,7 @@ from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
 from oms.ports import MarketData
 from oms.risk import OrderChecks, Outcome, RiskContext, RiskLimits, load_limits, run_checks
-from oms.risk.results import quantity_text
+from oms.text import quantity as quantity_text
 
 PositionsOption = Annotated[
     Path | None,

@@ -217,8 +217,8 @@ def algorithm_words(order: Order, *, fractional: bool = False, settings: Any = N
     from oms.domain.values import utcnow
     from oms.execution.algo_settings import AlgoSettings
     from oms.execution.algos import ScheduleError, build_schedule
-    from oms.execution.describe import describe, shares
     from oms.execution.schedule import LotRules
+    from oms.execution.schedule_words import describe, shares
 
     algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
     settings = settings or AlgoSettings()

@@ -31,8 +31,8 @@ from oms.domain.errors import DomainError
 from oms.domain.values import require_aware, to_decimal
 from oms.execution.algo_settings import AlgoSettings
 from oms.execution.child_ids import child_client_order_id
-from oms.execution.describe import describe
 from oms.execution.schedule import ChildSlice, LotRules, Schedule
+from oms.execution.schedule_words import describe
 from oms.execution.splitting import enforce_minimum, split_by_weights
 from oms.execution.volume_profile import U_SHAPED, TradingSession, VolumeProfile, session_of
 

@@ -18,6 +18,7 @@ from oms.domain.market import Security
 from oms.planning.intake import TradeRecommendation
 from oms.planning.pricing import BPS, expected_cost_bps, round_limit
 from oms.planning.settings import GuidanceSettings
+from oms.text import percent as pct
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,26 +58,26 @@ class AlgoSelector:
     ) -> tuple[Algo, str]:
         """Return the algorithm and one sentence saying why."""
         s = self.settings
-        adv_text = "ADV unknown" if pct_adv is None else f"{_pct(pct_adv)} of ADV"
+        adv_text = "ADV unknown" if pct_adv is None else f"{pct(pct_adv)} of ADV"
         small_value = value <= s.single_order_max_value
         small_share = pct_adv is None or pct_adv <= s.single_order_max_pct_adv
         if small_value and small_share:
             algo = Algo.MARKET if order_type is OrderType.MARKET else Algo.LIMIT
             return algo, (
                 f"one {algo.value} order: ${value:,.0f} and {adv_text} are within the single-order limits "
-                f"(${s.single_order_max_value:,.0f}, {_pct(s.single_order_max_pct_adv)} of ADV)"
+                f"(${s.single_order_max_value:,.0f}, {pct(s.single_order_max_pct_adv)} of ADV)"
             )
         size = f"${value:,.0f} and {adv_text}"
         if urgency is Urgency.HIGH:
             return Algo.IS, f"is: {size} at high urgency; implementation shortfall trades early to cut timing risk"
         if daily_volatility is not None and daily_volatility >= s.is_min_daily_volatility:
             return Algo.IS, (
-                f"is: {size}, volatile ({_pct(daily_volatility)} a day, threshold "
-                f"{_pct(s.is_min_daily_volatility)}); implementation shortfall trades early to cut timing risk"
+                f"is: {size}, volatile ({pct(daily_volatility)} a day, threshold "
+                f"{pct(s.is_min_daily_volatility)}); implementation shortfall trades early to cut timing risk"
             )
         if pct_adv is not None and pct_adv >= s.vwap_min_pct_adv:
             return Algo.VWAP, (
-                f"vwap: {size} (threshold {_pct(s.vwap_min_pct_adv)}); following the volume curve keeps the "
+                f"vwap: {size} (threshold {pct(s.vwap_min_pct_adv)}); following the volume curve keeps the "
                 "footprint proportional to the market"
             )
         return Algo.TWAP, f"twap: {size}, too large for one order but a small share of the day; even slices"
@@ -161,15 +162,15 @@ def _order_type(
         return OrderType.LIMIT, f"limit: leveraged fund ({security.leverage_factor}x) moves fast"
     if security.daily_volatility >= settings.limit_min_daily_volatility:
         return OrderType.LIMIT, (
-            f"limit: volatile ({_pct(security.daily_volatility)} a day, threshold "
-            f"{_pct(settings.limit_min_daily_volatility)})"
+            f"limit: volatile ({pct(security.daily_volatility)} a day, threshold "
+            f"{pct(settings.limit_min_daily_volatility)})"
         )
     if security.spread_bps >= settings.limit_min_spread_bps:
         return OrderType.LIMIT, (
             f"limit: wide spread ({security.spread_bps} bps, threshold {settings.limit_min_spread_bps} bps)"
         )
     return OrderType.MARKET, (
-        f"market: liquid (spread {security.spread_bps} bps, {_pct(security.daily_volatility)} a day)"
+        f"market: liquid (spread {security.spread_bps} bps, {pct(security.daily_volatility)} a day)"
     )
 
 
@@ -195,9 +196,3 @@ def _limit_price(
     raw = reference * (1 + direction * offset / BPS)
     limit = round_limit(raw, side)
     return limit, f"limit {limit} from reference {reference}: {how} ({offset.normalize():f} bps)"
-
-
-def _pct(fraction: Decimal) -> str:
-    if 0 < fraction < Decimal("0.0001"):
-        return "<0.01%"
-    return f"{fraction * 100:.2f}%"

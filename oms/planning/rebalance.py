@@ -26,6 +26,7 @@ from oms.planning.intake import TradeRecommendation
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import RebalanceSettings
 from oms.planning.targets import CASH
+from oms.text import percent as pct
 
 ZERO = Decimal(0)
 
@@ -99,7 +100,7 @@ def rebalance(
     for trade in sells + buys:
         symbol = trade.security.symbol
         if symbol in lowered_for:
-            trade.reason += f" (asked {_pct(asked[symbol])}; lowered for {' and '.join(lowered_for[symbol])})"
+            trade.reason += f" (asked {pct(asked[symbol])}; lowered for {' and '.join(lowered_for[symbol])})"
     recommendations = [_recommendation(t) for t in sells + buys]
     return Rebalance(recommendations, nav, weights, adjustments, skipped)
 
@@ -135,8 +136,8 @@ def _apply_limits(
             weights[symbol] = limits.max_position
             lowered_for.setdefault(symbol, []).append("the single-position limit")
             notes.append(
-                f"{symbol}: target {_pct(weight)} is above the {_pct(limits.max_position)} single-position limit; "
-                f"set to {_pct(limits.max_position)} and the {_pct(weight - limits.max_position)} left stays in cash"
+                f"{symbol}: target {pct(weight)} is above the {pct(limits.max_position)} single-position limit; "
+                f"set to {pct(limits.max_position)} and the {pct(weight - limits.max_position)} left stays in cash"
             )
     leveraged = sorted(s for s in weights if securities[s].leveraged)
     leveraged_total = sum((weights[s] for s in leveraged), ZERO)
@@ -146,8 +147,8 @@ def _apply_limits(
             weights[symbol] *= factor
             lowered_for.setdefault(symbol, []).append("the leveraged limit")
         notes.append(
-            f"leveraged targets ({', '.join(leveraged)}) add up to {_pct(leveraged_total)}, above the "
-            f"{_pct(limits.max_leveraged)} limit; each scaled by {factor:.4f} to total {_pct(limits.max_leveraged)}"
+            f"leveraged targets ({', '.join(leveraged)}) add up to {pct(leveraged_total)}, above the "
+            f"{pct(limits.max_leveraged)} limit; each scaled by {factor:.4f} to total {pct(limits.max_leveraged)}"
         )
     invested = sum(weights.values(), ZERO)
     if invested > 1 - cash_floor:
@@ -157,8 +158,8 @@ def _apply_limits(
                 weights[symbol] = weight * factor
                 lowered_for.setdefault(symbol, []).append("the cash floor")
         notes.append(
-            f"targets add up to {_pct(invested)}, leaving {_pct(1 - invested)} cash, below the {_pct(cash_floor)} "
-            f"floor; every target scaled by {factor:.4f} to leave {_pct(cash_floor)} in cash"
+            f"targets add up to {pct(invested)}, leaving {pct(1 - invested)} cash, below the {pct(cash_floor)} "
+            f"floor; every target scaled by {factor:.4f} to leave {pct(cash_floor)} in cash"
         )
     return notes
 
@@ -197,15 +198,15 @@ def _trade(
         if held <= 0:
             return None
         why = "not in the targets" if target is None else "target 0%"
-        return _Trade(security, Side.SELL, held, f"Sell the whole holding ({_pct(now)}): {why}")
+        return _Trade(security, Side.SELL, held, f"Sell the whole holding ({pct(now)}): {why}")
     delta = target * nav - held * price
     if delta < 0:
         shares = min(held, _to_step(-delta / price, step, ROUND_CEILING))
-        return _Trade(security, Side.SELL, shares, f"Trim from {_pct(now)} to target {_pct(target)}")
+        return _Trade(security, Side.SELL, shares, f"Trim from {pct(now)} to target {pct(target)}")
     shares = _to_step(delta / price, step, ROUND_FLOOR)
     if shares <= 0:
         return None
-    return _Trade(security, Side.BUY, shares, f"Raise from {_pct(now)} to target {_pct(target)}")
+    return _Trade(security, Side.BUY, shares, f"Raise from {pct(now)} to target {pct(target)}")
 
 
 def _drop_small(trades: list[_Trade], limits: RebalanceSettings) -> tuple[list[_Trade], list[str]]:
@@ -255,7 +256,7 @@ def _cap_leveraged_buys(
         trade.reason += "; cut to keep leveraged exposure within its limit"
     return (
         f"leveraged buys cut by ${total:,.2f}: small leveraged sells were skipped, and the buys would have taken "
-        f"leveraged exposure above the {_pct(limits.max_leveraged)} limit"
+        f"leveraged exposure above the {pct(limits.max_leveraged)} limit"
     )
 
 
@@ -274,7 +275,7 @@ def _fit_buys(
     kept, skipped = _drop_small(fitted, limits)
     note = (
         f"buys need ${total:,.2f} but cash after sells leaves ${max(budget, ZERO):,.2f} above the "
-        f"{_pct(cash_floor)} cash floor; every buy scaled by {factor:.4f}"
+        f"{pct(cash_floor)} cash floor; every buy scaled by {factor:.4f}"
     )
     return kept, skipped, note
 
@@ -304,7 +305,3 @@ def _recommendation(trade: _Trade) -> TradeRecommendation:
 
 def _to_step(quantity: Decimal, step: Decimal, rounding: str) -> Decimal:
     return (quantity / step).to_integral_value(rounding=rounding) * step
-
-
-def _pct(fraction: Decimal) -> str:
-    return f"{fraction * 100:.2f}%"

@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.order import Order
 from oms.domain.values import require_aware
-from oms.execution.describe import format_quantity
 from oms.execution.ticks import format_price
+from oms.text import money as dollars
+from oms.text import quantity as format_quantity
 
 TIME_IN_FORCE_WORDS = {
     TimeInForce.DAY: "DAY: good for today's session only",
@@ -107,12 +108,6 @@ class Ticket:
     def headline(self) -> str:
         """Return the one-line summary: "SELL 1,000 TQQQ"."""
         return f"{self.side.value.upper()} {format_quantity(self.quantity)} {self.symbol}"
-
-
-def dollars(value: Decimal) -> str:
-    """Return "$1,234.50", or "-$3.10" for a negative amount."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value).quantize(CENT, ROUND_HALF_UP):,f}"
 
 
 def price_text(price: Decimal) -> str:

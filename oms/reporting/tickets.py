@@ -6,9 +6,7 @@ each time a wave is released, so the file on disk is always a whole document, ne
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oms.domain.enums import Side
+from oms.files import write_atomically
 from oms.reporting.ticket_fields import (
     INSTRUCTIONS,
     Ticket,
@@ -93,20 +92,6 @@ def write_ticket_files(
         raise ValueError(f"tickets of batch {batch_id} include tickets of other batches: {', '.join(strangers)}")
     directory.mkdir(parents=True, exist_ok=True)
     md_path, html_path = ticket_file_paths(directory, batch_id)
-    _write_atomically(md_path, render_markdown(tickets, batch_id, generated_at))
-    _write_atomically(html_path, render_html(tickets, batch_id, generated_at))
+    write_atomically(md_path, render_markdown(tickets, batch_id, generated_at))
+    write_atomically(html_path, render_html(tickets, batch_id, generated_at))
     return md_path, html_path
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

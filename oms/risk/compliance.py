@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from oms.risk.limits import WashSaleMode
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed, quantity_text, warned
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed, warned
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money
+from oms.text import quantity as quantity_text
 
 
 def restricted_symbol(order: PricedOrder, run: RunState) -> CheckResult:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed, percent
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money, percent
 
 
 def position_concentration(order: PricedOrder, run: RunState) -> CheckResult:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed, percent, quantity_text
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money, percent
+from oms.text import quantity as quantity_text
 
 
 def cash_floor(order: PricedOrder, run: RunState) -> CheckResult:

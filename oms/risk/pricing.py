@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed, percent, warned
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed, warned
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money, percent
 
 
 def price_collar(order: PricedOrder, run: RunState) -> CheckResult:

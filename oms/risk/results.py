@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -109,22 +108,3 @@ def warned(code: ReasonCode, message: str, hold_until: datetime | None = None) -
 
 def blocked(code: ReasonCode, message: str) -> CheckResult:
     return CheckResult(code, Outcome.BLOCK, message)
-
-
-def money(value: Decimal) -> str:
-    """Format an amount as dollars: $62,000.00 (negative amounts as -$1,234.50)."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
-
-
-def percent(fraction: Decimal) -> str:
-    """Format a fraction as a percentage with two decimals: 0.25341 -> 25.34%."""
-    return f"{fraction * 100:,.2f}%"
-
-
-def quantity_text(value: Decimal) -> str:
-    """Format a quantity without exponent or trailing zeros: 100, 0.5, 12,500."""
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{normal:,.0f}"
-    return f"{normal:,f}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed, percent, quantity_text, warned
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed, warned
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money, percent
+from oms.text import quantity as quantity_text
 
 
 def order_value_limit(order: PricedOrder, run: RunState) -> CheckResult:

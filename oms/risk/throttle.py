@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from oms.risk.results import CheckResult, ReasonCode, blocked, money, passed
+from oms.risk.results import CheckResult, ReasonCode, blocked, passed
 from oms.risk.state import PricedOrder, RunState
+from oms.text import money
 
 
 def daily_notional(order: PricedOrder, run: RunState) -> CheckResult:

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
 from itertools import pairwise
 
 from oms.domain.enums import Algo
 from oms.execution.schedule import Schedule
-
-
-def format_quantity(quantity: Decimal) -> str:
-    """Render a quantity exactly, with thousands separators and no trailing zeros: 1,000 or 12.5."""
-    if quantity == 0:
-        return "0"
-    return format(quantity.normalize(), ",f")
-
-
-def shares(quantity: Decimal) -> str:
-    """Return "1 share" or "1,000 shares"."""
-    return f"{format_quantity(quantity)} share{'' if quantity == 1 else 's'}"
-
-
-def format_duration(span: timedelta) -> str:
-    """Return a span in words: "15 minutes", "1 hour 30 minutes", "12 minutes 30 seconds"."""
-    total = int(span.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    words = [
-        f"{value} {unit}{'' if value == 1 else 's'}"
-        for value, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
-        if value
-    ]
-    return " ".join(words) or "0 seconds"
+from oms.text import duration as format_duration
+from oms.text import quantity as format_quantity
+from oms.text import shares
 
 
 def _every(schedule: Schedule) -> str:
