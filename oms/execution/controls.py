@@ -1,4 +1,7 @@
-"""The kill switch and the audit log of actions people take on the system (approve, halt, resume)."""
+"""The kill switch of an account, and the audit log of what people do to the system (approve, halt, resume).
+
+The rows live behind `uow.controls` and `uow.audit` (oms/store/controls.py); this module says what they mean.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from oms.domain.values import utcnow
 from oms.store import UnitOfWork
-from oms.store.tables import AuditRow, ControlRow
-
-AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
-CONTROLS = ControlRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -30,33 +26,22 @@ def halt_key(broker: str, account: str) -> str:
 
 def record(uow: UnitOfWork, actor: str, action: str, subject: str = "", **details: Any) -> None:
     """Append one row to the audit log (in the caller's transaction)."""
-    uow.connection.execute(
-        insert(AUDIT).values(at=utcnow(), actor=actor, action=action, subject=subject, details=details)
-    )
+    uow.audit.record(actor, action, subject, **details)
 
 
 def halt_state(uow: UnitOfWork, broker: str, account: str) -> Halt:
-    row = uow.connection.execute(select(CONTROLS).where(CONTROLS.c.key == halt_key(broker, account))).first()
-    if row is None or not row.value.get("active"):
+    switch = uow.controls.get(halt_key(broker, account))
+    if switch is None or not switch.value.get("active"):
         return Halt(active=False)
-    return Halt(active=True, by=row.updated_by, at=row.updated_at, reason=str(row.value.get("reason", "")))
+    return Halt(active=True, by=switch.updated_by, at=switch.updated_at, reason=str(switch.value.get("reason", "")))
 
 
 def set_halt(uow: UnitOfWork, broker: str, account: str, *, active: bool, actor: str, reason: str = "") -> None:
     """Turn the kill switch on or off, and record who and when."""
     key = halt_key(broker, account)
-    value = {"active": active, "reason": reason}
-    now = utcnow()
-    changed = uow.connection.execute(
-        update(CONTROLS).where(CONTROLS.c.key == key).values(value=value, updated_at=now, updated_by=actor)
-    )
-    if changed.rowcount == 0:
-        uow.connection.execute(insert(CONTROLS).values(key=key, value=value, updated_at=now, updated_by=actor))
+    uow.controls.put(key, {"active": active, "reason": reason}, actor=actor)
     record(uow, actor, "halt" if active else "resume", key, reason=reason)
 
 
 def audit_entries(uow: UnitOfWork, *, subject: str | None = None, limit: int = 100) -> list[Any]:
-    query = select(AUDIT)
-    if subject is not None:
-        query = query.where(AUDIT.c.subject == subject)
-    return list(uow.connection.execute(query.order_by(AUDIT.c.id.desc()).limit(limit)))
+    return uow.audit.entries(subject=subject, limit=limit)

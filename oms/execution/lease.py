@@ -13,14 +13,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from oms.domain.values import utcnow
-from oms.store import Ledger
-from oms.store.tables import LeaseRow
-
-LEASES = LeaseRow.__table__  # type: ignore[attr-defined]
+from oms.store import DuplicateRecord, Ledger
 
 
 class LeaseHeld(Exception):
@@ -49,7 +43,7 @@ class Lease:
         now = utcnow()
         host, pid = socket.gethostname(), os.getpid()
         with self.ledger.unit_of_work() as uow:
-            row = uow.connection.execute(select(LEASES).where(LEASES.c.name == self.name)).first()
+            row = uow.leases.get(self.name)
             fresh = {
                 "holder": self.holder,
                 "host": host,
@@ -60,38 +54,26 @@ class Lease:
             }
             if row is None:
                 try:
-                    uow.connection.execute(insert(LEASES).values(name=self.name, **fresh))
-                except IntegrityError:
+                    uow.leases.add(self.name, **fresh)
+                except DuplicateRecord:
                     raise LeaseHeld(self.name, "?", "?", 0, now) from None
-            elif row.holder != self.holder and not _abandoned(row, now):
+            elif (row.holder != self.holder and not _abandoned(row, now)) or not uow.leases.take_over(
+                self.name, row.holder, **fresh
+            ):
                 raise LeaseHeld(self.name, row.holder, row.host, row.pid, row.heartbeat_at)
-            else:
-                taken = uow.connection.execute(
-                    update(LEASES)
-                    .where(and_(LEASES.c.name == self.name, LEASES.c.holder == row.holder))
-                    .values(**fresh)
-                )
-                if taken.rowcount != 1:
-                    raise LeaseHeld(self.name, row.holder, row.host, row.pid, row.heartbeat_at)
             uow.commit()
 
     def renew(self) -> bool:
         """Push the expiry forward; False when the lease was lost (someone took it over)."""
         now = utcnow()
         with self.ledger.unit_of_work() as uow:
-            result = uow.connection.execute(
-                update(LEASES)
-                .where(and_(LEASES.c.name == self.name, LEASES.c.holder == self.holder))
-                .values(heartbeat_at=now, expires_at=now + self.ttl)
-            )
+            renewed = uow.leases.renew(self.name, self.holder, heartbeat_at=now, expires_at=now + self.ttl)
             uow.commit()
-        return result.rowcount == 1
+        return renewed
 
     def release(self) -> None:
         with self.ledger.unit_of_work() as uow:
-            uow.connection.execute(
-                delete(LEASES).where(and_(LEASES.c.name == self.name, LEASES.c.holder == self.holder))
-            )
+            uow.leases.remove(self.name, self.holder)
             uow.commit()
 
 

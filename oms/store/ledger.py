@@ -23,8 +23,10 @@ from oms.domain.events import EventKind
 from oms.domain.values import utcnow
 from oms.store import mapping
 from oms.store.batches import BatchRepository
+from oms.store.controls import AuditRepository, ControlRepository
 from oms.store.database import open_engine
 from oms.store.errors import ConcurrencyConflict, DuplicateRecord
+from oms.store.leases import LeaseRepository
 from oms.store.migrate import upgrade
 from oms.store.tables import FillRow, OrderEventRow, OrderRow
 
@@ -119,6 +121,9 @@ class UnitOfWork:
         self._transitions: list[tuple[Order, int]] = []  # (order, first new event) to log once committed
         self.orders = OrderRepository(self)
         self.batches = BatchRepository(self)
+        self.controls = ControlRepository(self)
+        self.audit = AuditRepository(self)
+        self.leases = LeaseRepository(self)
 
     def __enter__(self) -> UnitOfWork:
         connection = self._engine.connect()

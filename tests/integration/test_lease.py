@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import update
 
 from oms.domain.values import utcnow
-from oms.execution.lease import LEASES, Lease, LeaseHeld
+from oms.execution.lease import Lease, LeaseHeld
 from oms.store import Ledger
+from oms.store.leases import LEASES
 
 
 def test_a_second_scheduler_is_refused_while_the_first_lives(ledger: Ledger) -> None:

@@ -216,3 +216,20 @@ def test_open_batches_of_one_broker_is_one_query(ledger: Ledger) -> None:
         executing_sim = [b.id for b in uow.batches.open_for_broker("sim", statuses=[BatchStatus.EXECUTING])]
     assert open_sim == [made[3].id, made[0].id]
     assert executing_sim == [made[0].id]
+
+
+def test_switches_and_the_audit_log_are_repositories_of_the_unit_of_work(ledger: Ledger) -> None:
+    """uow.controls keeps one value per key (set again replaces it); uow.audit appends, newest first."""
+    with ledger.unit_of_work() as uow:
+        assert uow.controls.get("halt:sim:a") is None
+        uow.controls.put("halt:sim:a", {"active": True, "reason": "test"}, actor="ann")
+        uow.controls.put("halt:sim:a", {"active": False, "reason": ""}, actor="bob")
+        uow.audit.record("ann", "halt", "halt:sim:a", reason="test")
+        uow.audit.record("bob", "resume", "halt:sim:a")
+        uow.commit()
+    with ledger.reading() as uow:
+        switch = uow.controls.get("halt:sim:a")
+        entries = uow.audit.entries(subject="halt:sim:a")
+    assert switch is not None
+    assert (switch.value, switch.updated_by) == ({"active": False, "reason": ""}, "bob")
+    assert [(e.actor, e.action) for e in entries] == [("bob", "resume"), ("ann", "halt")]
