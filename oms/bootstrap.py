@@ -11,7 +11,7 @@ from typing import Any
 
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
 from oms.execution.engine import ExecutionEngine
 from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings, load_execution_settings

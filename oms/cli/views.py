@@ -185,7 +185,7 @@ def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
     """One ticket per order working at the (manual) broker."""
-    from oms.execution.algo_settings import AlgoSettings
+    from oms.execution.algos.settings import AlgoSettings
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
@@ -215,10 +215,10 @@ def algorithm_words(order: Order, *, fractional: bool = False, settings: Any = N
     """
     from oms.domain import Algo
     from oms.domain.values import utcnow
-    from oms.execution.algo_settings import AlgoSettings
     from oms.execution.algos import ScheduleError, build_schedule
-    from oms.execution.schedule import LotRules
-    from oms.execution.schedule_words import describe, shares
+    from oms.execution.algos.settings import AlgoSettings
+    from oms.execution.algos.slices import LotRules
+    from oms.execution.algos.words import describe, shares
 
     algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
     settings = settings or AlgoSettings()

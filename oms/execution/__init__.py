@@ -1,1 +1,1 @@
-"""Execution: the engine, child-order algorithms, reconciliation and the scheduler."""
+"""Execution: the engine and its cycle (cycle/), child-order algorithms (algos/), reconciliation, the scheduler."""

@@ -23,7 +23,7 @@ from oms.domain import Batch, BatchStatus, Order, OrderStatus
 from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
 from oms.execution import controls, operator
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
 from oms.execution.cycle import closing, parenting, polling, releasing
 from oms.execution.cycle.context import BatchNotFound, CycleContext, CycleReport, VenueClock
 from oms.execution.cycle.sender import OrderSender

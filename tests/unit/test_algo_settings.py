@@ -8,8 +8,8 @@ import pytest
 
 from oms.config import load_settings
 from oms.domain.enums import Urgency
-from oms.execution.algo_settings import AlgoSettings
 from oms.execution.algos import LotRules
+from oms.execution.algos.settings import AlgoSettings
 
 
 def test_the_shipped_table_equals_the_built_in_defaults() -> None:

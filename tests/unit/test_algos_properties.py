@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oms.domain.enums import Algo, Side, Urgency
-from oms.execution.algo_settings import AlgoSettings
 from oms.execution.algos import LotRules, Schedule, build_schedule
+from oms.execution.algos.settings import AlgoSettings
 
 BASE = datetime(2026, 3, 5, tzinfo=UTC)  # spans the March daylight-saving change below
 

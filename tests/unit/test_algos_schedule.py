@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from oms.domain.enums import Algo, Side, Urgency
-from oms.execution.algo_settings import AlgoSettings
 from oms.execution.algos import LotRules, ScheduleError, TradingSession, VolumeProfile, build_schedule
-from oms.execution.volume_profile import NEW_YORK, regular_session
+from oms.execution.algos.settings import AlgoSettings
+from oms.execution.algos.volume_profile import NEW_YORK, regular_session
 
 DAY = date(2026, 11, 24)  # a Tuesday, New York on standard time (UTC-5)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oms.execution.child_ids import child_client_order_id, shortened_parent
+from oms.execution.algos.child_ids import child_client_order_id, shortened_parent
 
 
 def test_short_parent_ids_are_kept_whole() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from oms.domain.enums import OrderType, Side, TimeInForce
-from oms.execution.volume_profile import U_SHAPED_PERCENTS
+from oms.execution.algos.volume_profile import U_SHAPED_PERCENTS
 from oms.reporting.tickets import Ticket, render_rich
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "MANUAL_EXECUTION_GUIDE.md"

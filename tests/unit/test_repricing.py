@@ -9,9 +9,8 @@ import pytest
 
 from oms.domain import Order
 from oms.domain.enums import OrderStatus, Side, Urgency
-from oms.execution.algo_settings import AlgoSettings
-from oms.execution.child_ids import child_client_order_id
-from oms.execution.repricing import (
+from oms.execution.algos.child_ids import child_client_order_id
+from oms.execution.algos.repricing import (
     ChildDone,
     NoAction,
     Reprice,
@@ -21,6 +20,7 @@ from oms.execution.repricing import (
     decide_reprice,
     next_child_action,
 )
+from oms.execution.algos.settings import AlgoSettings
 from oms.execution.ticks import format_price, is_on_tick, round_to_tick, tick_size
 
 D = Decimal

@@ -9,8 +9,8 @@ import pytest
 
 from oms.domain.enums import Algo, Side, Urgency
 from oms.execution.algos import LotRules, build_schedule, describe
-from oms.execution.schedule_words import format_duration, format_quantity
-from oms.execution.volume_profile import NEW_YORK
+from oms.execution.algos.volume_profile import NEW_YORK
+from oms.execution.algos.words import format_duration, format_quantity
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK).astimezone(UTC)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oms.execution.splitting import enforce_minimum, split_by_weights
+from oms.execution.algos.splitting import enforce_minimum, split_by_weights
 
 
 def test_equal_weights_put_the_odd_units_first() -> None:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oms.domain import Order
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
+from oms.execution.algos.volume_profile import TradingSession
 from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings
-from oms.execution.volume_profile import TradingSession
 from oms.ports import Broker, MarketData
 from oms.store import ConcurrencyConflict, Ledger
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oms.domain import OrderStatus
 from oms.domain.values import decimal_text
-from oms.execution.children import ALGO_PARENTS, NOTE_REPRICE, allocate, plan_parent
+from oms.execution.algos.children import ALGO_PARENTS, NOTE_REPRICE, allocate, plan_parent
 from oms.execution.cycle.context import CycleContext
 from oms.execution.cycle.sender import OrderSender
 from oms.logging import get_logger

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from oms.domain import Order, OrderStatus
+from oms.execution.algos.children import allocate
 from oms.execution.booking import BookingResult, apply_report, book_fills
-from oms.execution.children import allocate
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.notes import (

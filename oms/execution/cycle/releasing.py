@@ -8,6 +8,7 @@ from decimal import ROUND_FLOOR
 from oms.domain import Batch, BatchStatus, Order, OrderStatus, Side
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
+from oms.execution.cycle.waves import ReleasePlan, plan_release
 from oms.execution.notes import (
     NOTE_HELD,
     NOTE_RISK,
@@ -15,7 +16,6 @@ from oms.execution.notes import (
     on_hold,
     order_fields,
 )
-from oms.execution.release import ReleasePlan, plan_release
 from oms.logging import get_logger
 
 log = get_logger("oms.engine")

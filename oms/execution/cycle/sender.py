@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from oms.domain import InvalidTransition, Order, OrderStatus
 from oms.domain.values import decimal_text
-from oms.execution.children import ALGO_PARENTS, make_children, schedule_for
+from oms.execution.algos.children import ALGO_PARENTS, make_children, schedule_for
+from oms.execution.algos.words import describe
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.notes import NOTE_ARRIVAL, order_fields
-from oms.execution.schedule_words import describe
 from oms.logging import get_logger
 from oms.ports import BrokerRejected, BrokerUnavailable, OrderRequest
 from oms.store import ConcurrencyConflict

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from oms.domain import Algo, OrderStatus, OrderType
-from oms.execution.children import NOTE_REPRICE
+from oms.execution.algos.children import NOTE_REPRICE
 from oms.store.ledger import FILLS
 from tests.integration.engine.support import plan_from_csv, run_until, start, wiring_for
 

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from oms.domain import Batch, BatchStatus, Order
 from oms.domain.market import Quote, Security
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
 from oms.execution.cycle.context import CycleContext, CycleReport, VenueClock
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.settings import ExecutionSettings

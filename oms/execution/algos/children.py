@@ -18,13 +18,13 @@ from decimal import Decimal
 from oms.domain import Algo, Order, OrderStatus, TimeInForce
 from oms.domain.events import EventKind
 from oms.domain.market import Security
-from oms.execution.algo_settings import AlgoSettings
 from oms.execution.algos import build_schedule
-from oms.execution.child_ids import child_client_order_id
+from oms.execution.algos.child_ids import child_client_order_id
+from oms.execution.algos.repricing import Reprice, RequestCancel, SubmitReplacement, decide_reprice, next_child_action
+from oms.execution.algos.settings import AlgoSettings
+from oms.execution.algos.slices import LotRules, Schedule
+from oms.execution.algos.volume_profile import TradingSession, session_of
 from oms.execution.notes import NOTE_ARRIVAL
-from oms.execution.repricing import Reprice, RequestCancel, SubmitReplacement, decide_reprice, next_child_action
-from oms.execution.schedule import LotRules, Schedule
-from oms.execution.volume_profile import TradingSession, session_of
 
 ALGO_PARENTS = (Algo.TWAP, Algo.VWAP, Algo.IS)
 NOTE_SCHEDULED = "scheduled"

@@ -21,7 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from oms.domain.enums import OrderStatus, Side, Urgency
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
 from oms.execution.ticks import round_to_tick
 
 DEFAULT_SETTINGS = AlgoSettings()

@@ -7,7 +7,7 @@ again after a restart, and gets the same answer.
 - market, limit: one child for the whole quantity at the start.
 - TWAP: equal children at equal intervals (`slice_interval_minutes`) across the horizon.
 - VWAP: one child per volume-profile bucket the horizon overlaps, sized by the bucket's share of the day's
-  volume times the part of the bucket inside the horizon (see `oms.execution.volume_profile`). A horizon that
+  volume times the part of the bucket inside the horizon (see `oms.execution.algos.volume_profile`). A horizon that
   starts mid-session takes only the buckets still ahead; one outside the session falls back to equal children.
 - IS (implementation shortfall): children on the TWAP grid whose sizes decay geometrically, each `is_decay` of
   the one before (0.85 low, 0.7 normal, 0.5 high urgency by default), so more urgency trades more at once,
@@ -29,12 +29,12 @@ from functools import lru_cache
 from oms.domain.enums import Algo, Side, Urgency
 from oms.domain.errors import DomainError
 from oms.domain.values import require_aware, to_decimal
-from oms.execution.algo_settings import AlgoSettings
-from oms.execution.child_ids import child_client_order_id
-from oms.execution.schedule import ChildSlice, LotRules, Schedule
-from oms.execution.schedule_words import describe
-from oms.execution.splitting import enforce_minimum, split_by_weights
-from oms.execution.volume_profile import U_SHAPED, TradingSession, VolumeProfile, session_of
+from oms.execution.algos.child_ids import child_client_order_id
+from oms.execution.algos.settings import AlgoSettings
+from oms.execution.algos.slices import ChildSlice, LotRules, Schedule
+from oms.execution.algos.splitting import enforce_minimum, split_by_weights
+from oms.execution.algos.volume_profile import U_SHAPED, TradingSession, VolumeProfile, session_of
+from oms.execution.algos.words import describe
 
 __all__ = [
     "ChildSlice",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from oms.domain.enums import Algo, Side, Urgency
-from oms.execution.algo_settings import AlgoSettings
+from oms.execution.algos.settings import AlgoSettings
 
 
 @dataclass(frozen=True, slots=True)

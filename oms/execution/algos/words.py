@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from oms.domain.enums import Algo
-from oms.execution.schedule import Schedule
+from oms.execution.algos.slices import Schedule
 from oms.text import duration as format_duration
 from oms.text import quantity as format_quantity
 from oms.text import shares

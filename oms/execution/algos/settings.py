@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from oms.domain.enums import Urgency
-from oms.execution.child_ids import ALPACA_MAX_LENGTH, MAX_SEQUENCE, MIN_MAX_LENGTH
-from oms.execution.volume_profile import U_SHAPED_PERCENTS, VolumeProfile
+from oms.execution.algos.child_ids import ALPACA_MAX_LENGTH, MAX_SEQUENCE, MIN_MAX_LENGTH
+from oms.execution.algos.volume_profile import U_SHAPED_PERCENTS, VolumeProfile
 
 
 def _per_urgency(low: str, normal: str, high: str) -> dict[Urgency, Decimal]:
