@@ -142,12 +142,14 @@ def time_raw_postgres(url: str, n: int) -> float:
         return n / (time.perf_counter() - started)
 
 
-def bench_ledger() -> None:
+def bench_ledger() -> dict[str, float | None]:
+    figures: dict[str, float | None] = {"postgres_lifecycles_per_s": None, "postgres_ceiling_per_s": None}
     with tempfile.TemporaryDirectory() as tmp:
         ours_path, raw_path = Path(tmp) / "ours.db", Path(tmp) / "raw.db"
         Ledger.open(f"sqlite:///{raw_path}").close()  # same schema for the ceiling
         ceiling = time_raw_sqlite(raw_path, N_SQLITE)
         ours = time_ledger(f"sqlite:///{ours_path}", N_SQLITE)
+    figures.update(sqlite_lifecycles_per_s=ours, sqlite_ceiling_per_s=ceiling)
     print(
         f"sqlite     lifecycles/s: ledger {ours:8.0f}   plain sqlite3 {ceiling:8.0f}   ratio {ours / ceiling:.2f}"
         f"   (aim: >= 1000/s and ratio >= 0.25)"
@@ -155,7 +157,7 @@ def bench_ledger() -> None:
     url = os.environ.get("OMS_BENCH_POSTGRES_URL") or os.environ.get("OMS_TEST_POSTGRES_URL")
     if not url:
         print("postgresql skipped: set OMS_TEST_POSTGRES_URL")
-        return
+        return figures
     from sqlalchemy import create_engine, text
 
     schema_ours, schema_raw = f"bench_{uuid.uuid4().hex[:8]}", f"bench_{uuid.uuid4().hex[:8]}"
@@ -172,6 +174,7 @@ def bench_ledger() -> None:
         Ledger.open(raw_url).close()
         ceiling = time_raw_postgres(raw_url, N_POSTGRES)
         ours = time_ledger(ours_url, N_POSTGRES)
+        figures.update(postgres_lifecycles_per_s=ours, postgres_ceiling_per_s=ceiling)
         print(
             f"postgresql lifecycles/s: ledger {ours:8.0f}   plain psycopg {ceiling:8.0f}   ratio {ours / ceiling:.2f}"
         )
@@ -180,6 +183,7 @@ def bench_ledger() -> None:
             c.execute(text(f"DROP SCHEMA {schema_ours} CASCADE"))
             c.execute(text(f"DROP SCHEMA {schema_raw} CASCADE"))
         admin.dispose()
+    return figures
 
 
 if __name__ == "__main__":

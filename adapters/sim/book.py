@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
+from adapters.sim import reservations
 from adapters.sim.clock import SessionClock
 from adapters.sim.store import OPEN_STATUSES
 from oms.domain.enums import OrderType, Side, TimeInForce
@@ -40,6 +41,7 @@ class OpenOrder:
     ack_e: float
     updated_e: float
     reason: str | None
+    reserved: Decimal = Decimal(0)  # the leaves this order counts for in `reserved` as last saved
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> OpenOrder:
@@ -61,6 +63,11 @@ class OpenOrder:
             ack_e=row["ack_e"],
             updated_e=row["updated_e"],
             reason=row["reason"],
+            reserved=(
+                Decimal(row["quantity"]) - Decimal(row["filled_quantity"])
+                if row["status"] in OPEN_STATUSES
+                else Decimal(0)
+            ),
         )
 
     @property
@@ -90,6 +97,10 @@ class OpenOrder:
                 self.seq,
             ),
         )
+        leaves = self.remaining if self.is_open else Decimal(0)
+        kind = reservations.kind_of(self.order_type)
+        reservations.add(conn, self.symbol, self.side.value, kind, leaves - self.reserved, self.limit_price)
+        self.reserved = leaves
 
 
 def book_execution(conn: sqlite3.Connection, order: OpenOrder, quantity: Decimal, price: Decimal, at: float) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from adapters.sim import market
+from adapters.sim import market, reservations
 from adapters.sim.book import OpenOrder, book_execution
 from adapters.sim.clock import SESSION_SECONDS
 from adapters.sim.settings import SimSettings
@@ -50,18 +50,19 @@ def mid_at(conn: sqlite3.Connection, venue: Market, security: Security, step: in
 
 
 _ANY_OPEN = "SELECT 1 FROM orders WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel') LIMIT 1"
-_LIVE_SYMBOLS = (
-    "SELECT DISTINCT symbol FROM orders"
-    " WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel') AND ack_e <= ?"
-)
-# The orders of one symbol that can trade at this bar's bid and ask: marketable ones, and IOC/FOK orders whose
-# leftovers must be cancelled. Resting limits are left in the database, so a bar costs the same for 10 or 10,000
-# of them; `_match` checks the limit again exactly.
+# The orders of one symbol that can trade at this bar's bid and ask: marketable ones, IOC/FOK orders whose
+# leftovers must be cancelled, and limits the touch has crossed. Each arm is a range of its own partial index
+# (store.SCHEMA), so a bar reads only the orders that can trade, the same for 10 or 10,000 resting limits;
+# `_match` checks the limit again exactly.
 _CANDIDATES = (
-    "SELECT * FROM orders WHERE symbol = ? AND ack_e <= ?"
-    " AND status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
-    " AND (order_type = 'market' OR time_in_force IN ('ioc', 'fok')"
-    " OR (side = 'buy' AND CAST(limit_price AS REAL) >= ?) OR (side = 'sell' AND CAST(limit_price AS REAL) <= ?))"
+    "SELECT * FROM orders WHERE symbol = :symbol AND status IN ('pending', 'working', 'partially_filled',"
+    " 'pending_cancel') AND (order_type = 'market' OR time_in_force IN ('ioc', 'fok')) AND ack_e <= :bar_end"
+    " UNION SELECT * FROM orders WHERE symbol = :symbol AND side = 'buy' AND status IN ('pending', 'working',"
+    " 'partially_filled', 'pending_cancel') AND order_type = 'limit' AND CAST(limit_price AS REAL) >= :ask"
+    " AND ack_e <= :bar_end"
+    " UNION SELECT * FROM orders WHERE symbol = :symbol AND side = 'sell' AND status IN ('pending', 'working',"
+    " 'partially_filled', 'pending_cancel') AND order_type = 'limit' AND CAST(limit_price AS REAL) <= :bid"
+    " AND ack_e <= :bar_end"
     " ORDER BY seq"
 )
 _EXPIRE_DAY_ORDERS = (
@@ -78,7 +79,7 @@ def run_steps(conn: sqlite3.Connection, venue: Market, first: int, last: int) ->
         bar_end = k * step
         session = int((bar_end - step) // SESSION_SECONDS)
         fraction = ((bar_end - step / 2) - session * SESSION_SECONDS) / SESSION_SECONDS
-        for (symbol,) in conn.execute(_LIVE_SYMBOLS, (bar_end,)).fetchall():
+        for symbol in reservations.live_symbols(conn):
             security = venue.securities.get(symbol)
             if security is None:
                 continue  # the venue was reopened without this symbol's reference data: leave it working
@@ -86,10 +87,11 @@ def run_steps(conn: sqlite3.Connection, venue: Market, first: int, last: int) ->
             slack = mid * 1e-9  # float noise must not hide a crossing order; the exact check is in _match
             ask, bid = market.touch(Side.BUY, security, mid) - slack, market.touch(Side.SELL, security, mid) + slack
             capacity = venue.settings.participation * market.step_volume(security, step, fraction)
-            for row in conn.execute(_CANDIDATES, (symbol, bar_end, ask, bid)).fetchall():
+            candidates = {"symbol": symbol, "bar_end": bar_end, "ask": ask, "bid": bid}
+            for row in conn.execute(_CANDIDATES, candidates).fetchall():
                 capacity -= float(_match(conn, venue, security, OpenOrder.from_row(row), mid, capacity, bar_end))
-        if bar_end % SESSION_SECONDS == 0:
-            conn.execute(_EXPIRE_DAY_ORDERS, (bar_end, session))
+        if bar_end % SESSION_SECONDS == 0 and conn.execute(_EXPIRE_DAY_ORDERS, (bar_end, session)).rowcount:
+            reservations.rebuild(conn)  # a bulk update: recount what the orders still open promise
         if conn.execute(_ANY_OPEN).fetchone() is None:
             return
 

@@ -6,17 +6,13 @@ import sqlite3
 from collections.abc import Mapping
 from decimal import Decimal
 
-from adapters.sim import market
+from adapters.sim import market, reservations
 from adapters.sim.matching import Market, mid_at
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.market import Security
 from oms.ports import OrderRequest
 
 SUPPORTED_TIME_IN_FORCE = frozenset({TimeInForce.DAY, TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK})
-_OPEN_ORDERS_ON_SIDE = (
-    "SELECT symbol, quantity, filled_quantity, limit_price FROM orders WHERE side = ?"
-    " AND status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
-)
 
 
 def refusal(
@@ -58,23 +54,17 @@ def available_to_sell(conn: sqlite3.Connection, symbol: str) -> Decimal:
     """Return the shares held minus those already promised to open sell orders (no short selling)."""
     row = conn.execute("SELECT quantity FROM positions WHERE symbol = ?", (symbol,)).fetchone()
     held = Decimal(row["quantity"]) if row else Decimal(0)
-    for order in conn.execute(_OPEN_ORDERS_ON_SIDE, (Side.SELL.value,)):
-        if order["symbol"] == symbol:
-            held -= Decimal(order["quantity"]) - Decimal(order["filled_quantity"])
-    return max(held, Decimal(0))
+    return max(held - reservations.leaves(conn, symbol, Side.SELL.value), Decimal(0))
 
 
 def buying_power(conn: sqlite3.Connection, venue: Market, securities: Mapping[str, Security], step: int) -> Decimal:
     """Return the cash not yet promised to open buy orders (a cash account: no margin)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'cash'").fetchone()
-    power = Decimal(row["value"])
-    for order in conn.execute(_OPEN_ORDERS_ON_SIDE, (Side.BUY.value,)):
-        security = securities.get(order["symbol"])
-        if security is None:
-            continue
-        limit = Decimal(order["limit_price"]) if order["limit_price"] is not None else None
-        left = Decimal(order["quantity"]) - Decimal(order["filled_quantity"])
-        power -= left * _price_estimate(conn, venue, security, limit, step)
+    power = Decimal(row["value"]) - reservations.limit_notional(conn, Side.BUY.value)
+    for symbol, left in reservations.market_leaves(conn, Side.BUY.value).items():
+        security = securities.get(symbol)
+        if security is not None:
+            power -= left * _price_estimate(conn, venue, security, None, step)
     return max(power, Decimal(0))
 
 

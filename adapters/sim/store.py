@@ -59,6 +59,16 @@ CREATE TABLE IF NOT EXISTS submissions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, client_order_id TEXT NOT NULL, at_e REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS faults (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reserved (
+    symbol TEXT NOT NULL, side TEXT NOT NULL, kind TEXT NOT NULL, leaves TEXT NOT NULL, notional TEXT NOT NULL,
+    PRIMARY KEY (symbol, side, kind)
+);
+CREATE INDEX IF NOT EXISTS orders_pending_ack ON orders (ack_e) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS orders_open_marketable ON orders (symbol, seq)
+    WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel')
+    AND (order_type = 'market' OR time_in_force IN ('ioc', 'fok'));
+CREATE INDEX IF NOT EXISTS orders_open_limit ON orders (symbol, side, CAST(limit_price AS REAL))
+    WHERE status IN ('pending', 'working', 'partially_filled', 'pending_cancel') AND order_type = 'limit';
 """
 
 

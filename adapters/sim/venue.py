@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from adapters.sim import faults, market, rules, store
+from adapters.sim import faults, market, reservations, rules, store
 from adapters.sim.book import OpenOrder, book_execution, fill_report, move_position, order_report
 from adapters.sim.clock import NEW_YORK, SESSION_OPEN, SESSION_SECONDS, SessionClock, next_weekday
 from adapters.sim.matching import Market, mid_at, run_steps
@@ -41,6 +41,7 @@ from oms.ports import (
 T = TypeVar("T")
 log = get_logger("adapters.sim")
 
+_RESERVATIONS_VERSION = "1"
 # Spelled out (the statuses of store.OPEN_STATUSES) so every statement is a literal.
 _OPEN = "status IN ('pending', 'working', 'partially_filled', 'pending_cancel')"
 
@@ -290,6 +291,9 @@ class SimVenue:
             ),
         )
         conn.execute("UPDATE orders SET broker_order_id = 'sim-' || seq WHERE seq = ?", (cursor.lastrowid,))
+        kind = reservations.kind_of(request.order_type)
+        symbol = request.symbol.upper()
+        reservations.add(conn, symbol, request.side.value, kind, request.quantity, request.limit_price)
         row = conn.execute("SELECT * FROM orders WHERE seq = ?", (cursor.lastrowid,)).fetchone()
         log.info("sim.order_accepted", client_order_id=request.client_order_id, broker_order_id=row["broker_order_id"])
         if timeout == "accepted":
@@ -346,8 +350,12 @@ class SimVenue:
             )
             for position in initial_positions:
                 move_position(conn, position.symbol.upper(), position.quantity, position.average_cost or Decimal(0))
+            store.write_meta(conn, reservations=_RESERVATIONS_VERSION)
             log.info("sim.venue_created", path=str(self.path), seed=settings.seed, speed=settings.speed)
             return
+        if meta.get("reservations") != _RESERVATIONS_VERSION:  # a venue file from before the running totals
+            reservations.rebuild(conn)
+            store.write_meta(conn, reservations=_RESERVATIONS_VERSION)
         if float(meta["speed"]) != settings.speed:
             # Rebase so simulated time stays continuous: the venue's past does not change with the new speed.
             elapsed = _clock(meta).elapsed(now)

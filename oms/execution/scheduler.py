@@ -32,6 +32,12 @@ class Stop(StrEnum):
     STOPPED = "stopped"  # asked to stop (a signal to `oms daemon`)
 
 
+def is_busy(report: CycleReport) -> bool:
+    """Whether the next cycle should come at the fast pace: orders work at the broker, or this cycle just sent some
+    (their count in `working` was taken before the release, so a wave's first cycle would otherwise idle)."""
+    return report.working > 0 or report.submitted > 0
+
+
 class EngineScheduler:
     def __init__(
         self,
@@ -103,7 +109,7 @@ class EngineScheduler:
             self._finish(Stop.HALTED)
         elif self._until():
             self._finish(Stop.DONE)
-        self._pace(working=report.working > 0)
+        self._pace(working=is_busy(report))
 
     def _pace(self, *, working: bool) -> None:
         """Poll fast while orders work at the broker, slowly when nothing does."""
