@@ -11,7 +11,6 @@ secrets is ever quoted in an error, a log, a file or the database.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ from oms.config.errors import ConfigError, dotted, reason, shown
 from oms.config.files import CONFIG_DIR, DEFAULT_CONFIG, merge, read_toml
 from oms.config.schema import Path_, Schema, problems
 from oms.config.sources import Layer, environment_layers, layered, origin_of, suggested_variable
-from oms.config.tables import DatabaseSettings, LiveSettings, LoggingSettings
+from oms.config.tables import DatabaseSettings, LiveSettings, LoggingSettings, redacted_url
 from oms.execution.algo_settings import AlgoSettings
 from oms.execution.settings import ExecutionSettings
 from oms.planning.settings import GuidanceSettings, PlanningTable, RebalanceSettings
@@ -110,14 +109,6 @@ def _without_secrets(value: Any, path: Path_, schema: Schema) -> Any:
     if path and schema.secret(path) and path != ("database", "url"):
         return REDACTED
     return value
-
-
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/:@\s]*:)[^@/\s]*@", re.I)
-
-
-def redacted_url(url: str) -> str:
-    """A database URL with its password (if any) replaced, for printing and logging."""
-    return _URL_PASSWORD.sub(lambda match: f"{match['head']}***@", url)
 
 
 def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:

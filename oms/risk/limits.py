@@ -8,6 +8,7 @@ A money or count cap of 0 turns its check off.
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -65,7 +66,7 @@ class RiskLimits(BaseModel):
     max_orders_per_minute: int = Field(default=120, ge=0)
     stale_price_minutes: int = Field(default=15, ge=0)
     market_hours: MarketHoursMode = MarketHoursMode.HOLD
-    exchange: str = Field(default="XNYS", pattern=r"^[A-Z0-9]{2,8}$")
+    exchange: str = "XNYS"
 
     @field_validator("restricted_symbols", mode="before")
     @classmethod
@@ -73,6 +74,13 @@ class RiskLimits(BaseModel):
         # Plain strings are the short form: restricted_symbols = ["XYZ"].
         if isinstance(value, list | tuple):
             return tuple({"symbol": item} if isinstance(item, str) else item for item in value)
+        return value
+
+    @field_validator("exchange")
+    @classmethod
+    def _exchange_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z0-9]{2,8}", value):
+            raise ValueError("must be an exchange calendar code such as XNYS (capital letters and digits)")
         return value
 
     @field_validator("restricted_file")
