@@ -77,6 +77,11 @@ class Settings(BaseModel):
             raise TypeError(f"[{name}] was loaded as {type(table).__name__}, not {model.__name__}")
         return table
 
+    def section(self, name: str) -> dict[str, Any]:
+        """A loaded table as a plain dict, for code not yet reading the typed tables (prefer `settings.risk`)."""
+        table = getattr(self, name, None) if name in type(self).model_fields else self._adapters.get(name)
+        return table.model_dump() if isinstance(table, BaseModel) else {}
+
     def redacted(self) -> dict[str, Any]:
         """Every table as plain JSON values with every secret replaced: safe to print, log or store."""
         tables: dict[str, Any] = self.model_dump(mode="json")

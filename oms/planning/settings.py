@@ -25,22 +25,22 @@ class GuidanceSettings(_Table):
 
     # A limit order (never a market order) for leveraged names, and for names whose daily volatility or quoted
     # spread reaches these levels: a market order there can fill far from the reference price.
-    limit_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0)
-    limit_min_spread_bps: Decimal = Field(default=Decimal("10"), ge=0)
+    limit_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0, le=1)
+    limit_min_spread_bps: Decimal = Field(default=Decimal("10"), ge=0, le=10_000)
     # How far past the reference price a limit may go, in bps beyond the half spread, per urgency. Low urgency
     # rests at the reference price (it does not cross the spread).
-    limit_buffer_bps_normal: Decimal = Field(default=Decimal("5"), ge=0)
-    limit_buffer_bps_high: Decimal = Field(default=Decimal("25"), ge=0)
+    limit_buffer_bps_normal: Decimal = Field(default=Decimal("5"), ge=0, le=10_000)
+    limit_buffer_bps_high: Decimal = Field(default=Decimal("25"), ge=0, le=10_000)
     time_in_force: TimeInForce = TimeInForce.DAY
     default_urgency: Urgency = Urgency.NORMAL
     # One order (market or limit) when the order is small in both value and share of ADV.
     single_order_max_value: Decimal = Field(default=Decimal("25000"), ge=0)
-    single_order_max_pct_adv: Decimal = Field(default=Decimal("0.005"), ge=0)
+    single_order_max_pct_adv: Decimal = Field(default=Decimal("0.005"), ge=0, le=1)
     # Larger orders: implementation shortfall when urgent or volatile, VWAP when a large share of ADV, else TWAP.
-    is_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0)
-    vwap_min_pct_adv: Decimal = Field(default=Decimal("0.02"), ge=0)
+    is_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0, le=1)
+    vwap_min_pct_adv: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)
     # Square-root impact: cost_bps = spread_bps / 2 + impact_coefficient * volatility_bps * sqrt(quantity / ADV).
-    impact_coefficient: Decimal = Field(default=Decimal("1.0"), ge=0)
+    impact_coefficient: Decimal = Field(default=Decimal("1.0"), ge=0, le=100)
 
 
 class RebalanceSettings(_Table):
