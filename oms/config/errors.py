@@ -14,6 +14,25 @@ _SECRET_NAME = re.compile(r"(secret|passw|passwd|token|key|credential|auth|cooki
 _SHOWN_MAX = 40
 
 
+_PLAIN = {
+    "bool_type": "must be true or false (a TOML boolean, not text or a number)",
+    "extra_forbidden": "unknown key",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "dict_type": "must be a table",
+    "string_type": "must be text (in quotes)",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+}
+
+
 class ConfigError(Exception):
     """A configuration file or value a person must fix; the message names the place."""
 
@@ -40,11 +59,9 @@ def shown(value: Any) -> str:
 
 def reason(error: dict[str, Any]) -> str:
     """A pydantic error's message, said the way the rest of the OMS says it."""
-    kind = error.get("type", "")
-    if kind == "bool_type":
-        return "must be true or false (a TOML boolean, not text or a number)"
-    if kind == "extra_forbidden":
-        return "unknown key"
+    kind = str(error.get("type", ""))
+    if kind in _PLAIN:
+        return _PLAIN[kind]
     message = str(error.get("msg", "invalid value")).replace("\n", " ")
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if message.startswith("Input should be"):

@@ -44,7 +44,7 @@ def test_secrets_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "expected"),
     [
         ("[database\nurl=1", "not valid TOML"),
-        ('[ibkr]\nport = "many"\n', "ibkr.port: must be a valid integer"),
+        ('[ibkr]\nport = "many"\n', "ibkr.port: must be a whole number (got 'many')"),
         ("[logging]\nnope = 1\n", "logging.nope: unknown key"),
     ],
 )
