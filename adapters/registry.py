@@ -10,16 +10,25 @@ import csv
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 
-from oms.config import CONFIG_DIR, ConfigError, Settings
+from adapters.alpaca.settings import AlpacaSettings
+from adapters.ibkr.settings import IbkrSettings
+from adapters.manual_settings import ManualSettings
+from adapters.sim.settings import SimSettings
+from oms.config import CONFIG_DIR, ConfigError, Settings, validate_table
 from oms.domain.market import Portfolio, Security
 from oms.ports import Broker
 
-if TYPE_CHECKING:
-    from adapters.sim import SimSettings
+# Each adapter's table of the configuration and the model that checks it when the settings load.
+SETTINGS_MODELS: dict[str, type[BaseModel]] = {
+    "alpaca": AlpacaSettings,
+    "ibkr": IbkrSettings,
+    "manual": ManualSettings,
+    "sim": SimSettings,
+}
 
 DEFAULT_SECURITIES = CONFIG_DIR / "securities.csv"
 
@@ -31,14 +40,12 @@ class UnknownBroker(ConfigError):
 
 
 def _sim(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
-    from adapters.sim import SimSettings, SimulatedBroker
+    from adapters.sim import SimulatedBroker
 
+    sim_settings = settings.adapter("sim", SimSettings)
     overrides = {key: options.pop(key) for key in list(options) if key in SimSettings.model_fields}
-    try:
-        sim_settings = SimSettings(**(settings.section("sim") | overrides))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"[sim] {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    if overrides:
+        sim_settings = validate_table("sim", SimSettings, sim_settings.model_dump() | overrides)
     # `[sim] opening_positions` is read by the composition root (oms.bootstrap), which passes it as `opening`.
     opening: Portfolio | None = options.pop("opening", None)
     if opening is not None:
@@ -60,8 +67,8 @@ def _security_master(sim_settings: SimSettings) -> Iterable[Security]:
 def _manual(settings: Settings, data_dir: Path, options: dict[str, Any]) -> Broker:
     from adapters.manual import ManualTicketBroker
 
-    table = settings.section("manual")
-    path = Path(table["path"]) if table.get("path") else data_dir / "manual-book.db"
+    table = settings.adapter("manual", ManualSettings)
+    path = Path(table.path) if table.path else data_dir / "manual-book.db"
     return ManualTicketBroker(path, **options)
 
 

@@ -9,12 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
 from oms.execution.algos.settings import AlgoSettings
 from oms.execution.engine import ExecutionEngine
 from oms.execution.riskgate import RiskGate
-from oms.execution.settings import ExecutionSettings, load_execution_settings
+from oms.execution.settings import ExecutionSettings
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
 from oms.ports import Broker
@@ -44,6 +46,13 @@ def broker_names() -> list[str]:
     from adapters.registry import broker_names as names
 
     return names()
+
+
+def adapter_settings_models() -> dict[str, type[BaseModel]]:
+    """Each adapter's settings model by table name, so the one loader checks `[sim]`, `[ibkr]`... when it loads."""
+    from adapters.registry import SETTINGS_MODELS
+
+    return dict(SETTINGS_MODELS)
 
 
 def make_broker(name: str, settings: Settings, *, mode: str, opening: Portfolio | None = None) -> Broker:
@@ -115,8 +124,8 @@ def wire(
     planning = PlanningSettings.from_settings(settings)
     master = SecurityMaster.load(planning.securities)
     limits = load_limits(settings)
-    execution = load_execution_settings(settings)
-    algos = load_algo_settings(settings)
+    execution = settings.execution
+    algos = settings.algos
     ledger = ledger or open_ledger(settings)
     broker = make_broker(broker_name, settings, mode=mode, opening=opening)
     account = _account_name(settings, broker_name)
@@ -135,14 +144,6 @@ def wire(
     return Wiring(settings, planning, master, ledger, broker, engine, execution, limits)
 
 
-def load_algo_settings(settings: Settings) -> AlgoSettings:
-    """The `[algos]` table, or one `ConfigError` line saying which key is wrong."""
-    try:
-        return AlgoSettings.from_section(settings.section("algos"))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-
-
 def _calendar(limits: RiskLimits) -> Any:
     from oms.risk.calendar import TradingCalendar
 
@@ -151,9 +152,9 @@ def _calendar(limits: RiskLimits) -> Any:
 
 def _account_name(settings: Settings, broker_name: str) -> str:
     if broker_name == "ibkr":
-        from adapters.ibkr.settings import settings_from_env
+        from adapters.ibkr.settings import IbkrSettings
 
-        return settings_from_env(settings.ibkr).account or "ibkr"
+        return settings.adapter("ibkr", IbkrSettings).account or "ibkr"
     if broker_name == "alpaca":
         return settings.live.account if settings.live.enabled else "paper"
     return broker_name

@@ -32,7 +32,6 @@ from oms.domain.market import Portfolio, Security  # noqa: E402
 from oms.execution.engine import ExecutionEngine  # noqa: E402
 from oms.execution.identity import client_order_id  # noqa: E402
 from oms.execution.riskgate import RiskGate  # noqa: E402
-from oms.execution.settings import load_execution_settings  # noqa: E402
 from oms.planning.securities import SecurityMaster  # noqa: E402
 from oms.risk.limits import load_limits  # noqa: E402
 from oms.store import Ledger  # noqa: E402
@@ -87,7 +86,7 @@ def _engine(workdir: Path, master: SecurityMaster) -> tuple[ExecutionEngine, Cou
     ledger = Ledger.open(f"sqlite:///{workdir / 'oms.db'}")
     opening = Portfolio(cash=Decimal(10**8))
     broker = CountingBroker(make_broker("sim", settings, data_dir=workdir, opening=opening, securities=list(master)))
-    execution = load_execution_settings(settings)
+    execution = settings.execution
     risk = RiskGate(ledger, broker, master, load_limits(settings))  # type: ignore[arg-type]
     engine = ExecutionEngine(ledger, broker, market=master, risk=risk, settings=execution, account="sim")  # type: ignore[arg-type]
     return engine, broker, ledger

@@ -4,6 +4,6 @@ Importing this package does not import alpaca-py; that happens when a broker con
 """
 
 from adapters.alpaca.broker import AlpacaBroker
-from adapters.alpaca.settings import AlpacaConfigError, AlpacaConnection, AlpacaOptions
+from adapters.alpaca.settings import AlpacaConfigError, AlpacaConnection, AlpacaOptions, AlpacaSettings
 
-__all__ = ["AlpacaBroker", "AlpacaConfigError", "AlpacaConnection", "AlpacaOptions"]
+__all__ = ["AlpacaBroker", "AlpacaConfigError", "AlpacaConnection", "AlpacaOptions", "AlpacaSettings"]

@@ -18,7 +18,7 @@ from typing import Any
 from adapters.ibkr.book import Entry
 from adapters.ibkr.mapping import ErrorKind, OrderFields, classify_error, order_fields, to_decimal
 from adapters.ibkr.session import RECONNECT_DELAYS, GatewaySession, sdk
-from oms.config import IbkrSettings
+from adapters.ibkr.settings import IbkrSettings
 from oms.domain.enums import OrderType
 from oms.domain.live_guards import submission_log_fields
 from oms.domain.market import Position

@@ -18,7 +18,7 @@ from typing import Any
 from adapters.ibkr.book import OrderBook
 from adapters.ibkr.mapping import ErrorKind, classify_error
 from adapters.ibkr.pacing import Pacer
-from oms.config import IbkrSettings
+from adapters.ibkr.settings import IbkrSettings
 from oms.domain.live_guards import (
     LiveGuardRefused,
     Mode,

@@ -7,6 +7,7 @@ from importlib.metadata import version
 import typer
 
 from oms.cli.app import ConfigOption, DbOption, app, console, settings_for
+from oms.config import redacted_url
 
 
 @app.command("version")
@@ -19,7 +20,7 @@ def version_command() -> None:
 def paths_command(config: ConfigOption = None, db: DbOption = None) -> None:
     """Print where the ledger, the data directory and the log file are."""
     settings = settings_for(config, db)
-    console.print(f"database: {settings.database_url}", highlight=False)
+    console.print(f"database: {redacted_url(settings.database_url)}", highlight=False)
     console.print(f"data dir: {settings.data_path}", highlight=False)
     console.print(f"log file: {settings.log_file}", highlight=False)
     raise typer.Exit(0)

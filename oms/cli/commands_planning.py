@@ -66,7 +66,7 @@ def _risk_column(
     from oms.risk.limits import load_limits
 
     try:
-        limits = load_limits(settings_for(config), str(config or "config/default.toml"))
+        limits = load_limits(settings_for(config))
         checks = check_plan(plan, portfolio, master, limits, utcnow())
     except ConfigError as exc:
         fail(str(exc))

@@ -11,14 +11,13 @@ from typing import Annotated
 import typer
 
 from oms.cli.app import ConfigOption, DbOption, JsonOption, app, console, fail, settings_for
-from oms.config import ConfigError, Settings
+from oms.config import Settings
 from oms.files import write_atomically
 from oms.reporting.across import across_json
 from oms.reporting.display import report_json
 from oms.reporting.ledger_reports import BatchNotFound, report_batch, report_since
 from oms.reporting.report_html import render_html
 from oms.reporting.report_terminal import print_across, print_batch
-from oms.reporting.settings import tca_settings
 from oms.reporting.tca_inputs import TcaInputError, contexts_for, read_marks, read_prices
 from oms.store import Ledger
 from oms.store.database import DatabaseUrlError
@@ -54,10 +53,7 @@ def report_command(
     if since is not None and (html or marks or prices):
         fail("report: --html, --marks and --prices apply to one batch, not to --since")
     settings = settings_for(config, db)
-    try:
-        margin = tca_settings(settings).warn_above_expected_bps
-    except ConfigError as exc:
-        fail(str(exc))
+    margin = settings.tca.warn_above_expected_bps
     ledger = _open_ledger(settings)
     try:
         if batch is not None:

@@ -24,7 +24,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.config import DEFAULT_CONFIG, ConfigError
+from oms.config import ConfigError
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
@@ -92,7 +92,7 @@ def check_command(
     """Run every pre-trade risk check on a trade list and show each order's results (exit 1 if any is blocked)."""
     settings = settings_for(config)
     try:
-        limits = load_limits(settings, str(config or DEFAULT_CONFIG))
+        limits = load_limits(settings)
         planning = PlanningSettings.from_settings(settings)
     except ConfigError as exc:
         fail(str(exc))

@@ -185,11 +185,10 @@ def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
     """One ticket per order working at the (manual) broker."""
-    from oms.execution.algos.settings import AlgoSettings
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
-    algos = AlgoSettings.from_section(wiring.settings.section("algos"))
+    algos = wiring.settings.algos
     tickets = []
     for number, order in enumerate(orders, start=1):
         if not order.status.is_at_broker:

@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from oms.config import ConfigError, Settings
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ExecutionSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """The `[execution]` table, part of the one settings tree (`Settings.execution`) and checked when loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     poll_seconds: float = Field(default=0.5, gt=0)  # while orders are working
     idle_poll_seconds: float = Field(default=5.0, gt=0)  # while nothing is working
     in_flight_seconds: float = Field(
         default=10.0, ge=0
     )  # a submitted order without acknowledgement this long is looked up
-    lookup_attempts: int = Field(default=3, ge=1)  # definite "not found" answers before an order counts as never sent
-    market_buy_buffer_pct: Decimal = Field(default=Decimal("0.02"), ge=0)  # a market buy may fill above the quote
+    lookup_attempts: int = Field(
+        default=3, ge=1, le=100
+    )  # definite "not found" answers before an order counts as never sent
+    market_buy_buffer_pct: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)  # a market buy may fill above the quote
     run_timeout_seconds: float = Field(default=900.0, gt=0)  # `oms run` gives up waiting after this long
     algo_horizon_minutes: float = Field(default=60.0, gt=0)  # TWAP/VWAP/IS work a parent over this much venue time
-    reprice_collar_pct: Decimal = Field(default=Decimal("0.02"), ge=0)  # repricing never moves past this from decision
+    reprice_collar_pct: Decimal = Field(
+        default=Decimal("0.02"), ge=0, le=1
+    )  # repricing never moves past this from decision
     reconcile_seconds: float = Field(default=60.0, gt=0)
     heartbeat_seconds: float = Field(default=5.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
 
-
-def load_execution_settings(settings: Settings) -> ExecutionSettings:
-    try:
-        return ExecutionSettings(**settings.section("execution"))
-    except ValueError as exc:
-        raise ConfigError(f"[execution]: {str(exc).splitlines()[0:3]}") from None
+    @model_validator(mode="after")
+    def _lease_outlives_heartbeat(self) -> ExecutionSettings:
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError(
+                f"heartbeat_seconds ({self.heartbeat_seconds}) must be shorter than lease_seconds "
+                f"({self.lease_seconds}), or the lease lapses between heartbeats"
+            )
+        return self

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from oms.config import CONFIG_DIR, ConfigError, Settings
+from oms.config.files import CONFIG_DIR
 from oms.domain.enums import TimeInForce, Urgency
-
-T = TypeVar("T", bound=BaseModel)
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class GuidanceSettings(_Table):
@@ -27,22 +25,22 @@ class GuidanceSettings(_Table):
 
     # A limit order (never a market order) for leveraged names, and for names whose daily volatility or quoted
     # spread reaches these levels: a market order there can fill far from the reference price.
-    limit_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0)
-    limit_min_spread_bps: Decimal = Field(default=Decimal("10"), ge=0)
+    limit_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0, le=1)
+    limit_min_spread_bps: Decimal = Field(default=Decimal("10"), ge=0, le=10_000)
     # How far past the reference price a limit may go, in bps beyond the half spread, per urgency. Low urgency
     # rests at the reference price (it does not cross the spread).
-    limit_buffer_bps_normal: Decimal = Field(default=Decimal("5"), ge=0)
-    limit_buffer_bps_high: Decimal = Field(default=Decimal("25"), ge=0)
+    limit_buffer_bps_normal: Decimal = Field(default=Decimal("5"), ge=0, le=10_000)
+    limit_buffer_bps_high: Decimal = Field(default=Decimal("25"), ge=0, le=10_000)
     time_in_force: TimeInForce = TimeInForce.DAY
     default_urgency: Urgency = Urgency.NORMAL
     # One order (market or limit) when the order is small in both value and share of ADV.
     single_order_max_value: Decimal = Field(default=Decimal("25000"), ge=0)
-    single_order_max_pct_adv: Decimal = Field(default=Decimal("0.005"), ge=0)
+    single_order_max_pct_adv: Decimal = Field(default=Decimal("0.005"), ge=0, le=1)
     # Larger orders: implementation shortfall when urgent or volatile, VWAP when a large share of ADV, else TWAP.
-    is_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0)
-    vwap_min_pct_adv: Decimal = Field(default=Decimal("0.02"), ge=0)
+    is_min_daily_volatility: Decimal = Field(default=Decimal("0.03"), ge=0, le=1)
+    vwap_min_pct_adv: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)
     # Square-root impact: cost_bps = spread_bps / 2 + impact_coefficient * volatility_bps * sqrt(quantity / ADV).
-    impact_coefficient: Decimal = Field(default=Decimal("1.0"), ge=0)
+    impact_coefficient: Decimal = Field(default=Decimal("1.0"), ge=0, le=100)
 
 
 class RebalanceSettings(_Table):
@@ -54,7 +52,30 @@ class RebalanceSettings(_Table):
     min_trade_value: Decimal = Field(default=Decimal("100"), ge=0)
     min_trade_shares: Decimal = Field(default=Decimal("1"), ge=0)
     # Quantity step for names that allow fractional shares.
-    fractional_step: Decimal = Field(default=Decimal("0.0001"), gt=0)
+    fractional_step: Decimal = Field(default=Decimal("0.0001"), gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _limits_fit_together(self) -> RebalanceSettings:
+        if self.max_leveraged > 1 - self.min_cash:
+            raise ValueError("max_leveraged plus min_cash must not exceed 1")
+        return self
+
+
+class PlanningTable(_Table):
+    """The `[planning]` table: which security master to read (empty: the shipped sample)."""
+
+    securities: str = ""
+
+
+class _PlanningTables(Protocol):
+    """The part of the settings tree planning reads (the loaded `Settings`)."""
+
+    @property
+    def planning(self) -> PlanningTable: ...
+    @property
+    def guidance(self) -> GuidanceSettings: ...
+    @property
+    def rebalance(self) -> RebalanceSettings: ...
 
 
 class PlanningSettings(_Table):
@@ -64,30 +85,9 @@ class PlanningSettings(_Table):
     guidance: GuidanceSettings = GuidanceSettings()
     rebalance: RebalanceSettings = RebalanceSettings()
 
-    @model_validator(mode="after")
-    def _limits_fit_together(self) -> PlanningSettings:
-        if self.rebalance.max_leveraged > 1 - self.rebalance.min_cash:
-            raise ValueError("rebalance.max_leveraged plus rebalance.min_cash must not exceed 1")
-        return self
-
     @classmethod
-    def from_settings(cls, settings: Settings) -> PlanningSettings:
-        """Build from the `[planning]`, `[guidance]` and `[rebalance]` tables; raise ConfigError naming the key."""
-        planning: dict[str, Any] = dict(settings.section("planning"))
-        if planning.get("securities"):
-            planning["securities"] = Path(str(planning["securities"])).expanduser()
-        else:
-            planning.pop("securities", None)
-        guidance = _table("guidance", GuidanceSettings, settings.section("guidance"))
-        rebalance = _table("rebalance", RebalanceSettings, settings.section("rebalance"))
-        return _table("planning", cls, {**planning, "guidance": guidance, "rebalance": rebalance})
-
-
-def _table(name: str, model: type[T], values: dict[str, Any]) -> T:
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"])
-        where = f"[{name}] {key}" if key else f"[{name}]"
-        raise ConfigError(f"invalid setting {where}: {error['msg']}") from None
+    def from_settings(cls, settings: _PlanningTables) -> PlanningSettings:
+        """Compose from the loaded `[planning]`, `[guidance]` and `[rebalance]` tables (checked when loaded)."""
+        securities = settings.planning.securities
+        path = Path(securities).expanduser() if securities else CONFIG_DIR / "securities.csv"
+        return cls(securities=path, guidance=settings.guidance, rebalance=settings.rebalance)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from oms.config import ConfigError
+from oms.config.errors import ConfigError
 from oms.ports import MarketClock
 
 # Extended hours around the regular session, as US venues run them: 04:00 pre-market, and four hours after the

@@ -8,15 +8,16 @@ A money or count cap of 0 turns its check off.
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from oms.config import ConfigError, Settings
+from oms.config.errors import ConfigError
 
 
 class WashSaleMode(StrEnum):
@@ -46,7 +47,7 @@ class RestrictedEntry(BaseModel):
 class RiskLimits(BaseModel):
     """The `[risk]` table. Defaults here and in config/default.toml are the same and documented there."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     max_order_value: Decimal = Field(default=Decimal(1_000_000), ge=0)
     max_adv_pct_warn: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
@@ -75,6 +76,23 @@ class RiskLimits(BaseModel):
             return tuple({"symbol": item} if isinstance(item, str) else item for item in value)
         return value
 
+    @field_validator("exchange")
+    @classmethod
+    def _exchange_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z0-9]{2,8}", value):
+            raise ValueError("must be an exchange calendar code such as XNYS (capital letters and digits)")
+        return value
+
+    @field_validator("restricted_file")
+    @classmethod
+    def _readable_list(cls, value: str) -> str:
+        if value:
+            try:
+                read_restricted_file(Path(value).expanduser())
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     @field_validator("sector_limits", "asset_class_limits")
     @classmethod
     def _fractions(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -101,16 +119,14 @@ class RiskLimits(BaseModel):
         return groups
 
 
-def load_limits(settings: Settings, where: str = "config") -> RiskLimits:
-    """Build the limits from `settings.section("risk")` and the restricted-list file it names.
+class _RiskTable(Protocol):
+    @property
+    def risk(self) -> RiskLimits: ...
 
-    Raises ConfigError with one line naming the place (`where`), the key and the reason.
-    """
-    table = settings.section("risk")
-    try:
-        limits = RiskLimits(**table)
-    except ValidationError as exc:
-        raise ConfigError(f"{where}: [risk] {_first_problem(exc)}") from None
+
+def load_limits(settings: _RiskTable) -> RiskLimits:
+    """The loaded `[risk]` table with the entries of the restricted-list file it names added."""
+    limits = settings.risk
     if limits.restricted_file:
         extra = read_restricted_file(Path(limits.restricted_file).expanduser())
         limits = limits.model_copy(update={"restricted_symbols": limits.restricted_symbols + extra})
@@ -123,7 +139,9 @@ def read_restricted_file(path: Path) -> tuple[RestrictedEntry, ...]:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: restricted list not found (risk.restricted_file)") from None
+        raise ConfigError(f"{path}: restricted list not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(f"{path}: restricted list unreadable: {type(exc).__name__}") from None
     entries = []
     for line, row in enumerate(rows, start=2):
         symbol = (row.get("symbol") or "").strip().upper()
@@ -137,15 +155,3 @@ def read_restricted_file(path: Path) -> tuple[RestrictedEntry, ...]:
         reason = (row.get("reason") or "").strip() or "on the restricted list"
         entries.append(RestrictedEntry(symbol=symbol, reason=reason, expires=expires))
     return tuple(entries)
-
-
-def _first_problem(exc: ValidationError) -> str:
-    """The first validation error as `key: reason (got value)`, on one line."""
-    error = exc.errors()[0]
-    reason = str(error["msg"]).removeprefix("Value error, ").replace("\n", " ")
-    if not error["loc"]:
-        return reason  # a rule across keys, which the reason names
-    key = ".".join(str(part) for part in error["loc"])
-    value = error.get("input")
-    got = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return f"{key}: {reason}{got}"

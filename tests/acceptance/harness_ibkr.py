@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from adapters.ibkr import IbkrBroker
-from oms.config import IbkrSettings
+from adapters.ibkr.settings import IbkrSettings
 from oms.ports import Broker
 from tests.fakes.ib_gateway import FakeIbGateway
 

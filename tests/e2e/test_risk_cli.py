@@ -76,4 +76,4 @@ def test_bad_limit_is_one_line_and_exit_two(tmp_path: Path) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert f"{mine}: [risk] max_position_pct: Input should be less than or equal to 1 (got 2)" in lines[0]
+    assert f"{mine}: risk.max_position_pct: must be less than or equal to 1 (got 2)" in lines[0]

@@ -20,7 +20,6 @@ from oms.domain.market import Portfolio, Position
 from oms.execution.engine import CycleReport, ExecutionEngine
 from oms.execution.identity import content_hash
 from oms.execution.riskgate import RiskGate
-from oms.execution.settings import load_execution_settings
 from oms.planning.intake import load_recommendations
 from oms.planning.plan import build_plan
 from oms.planning.securities import SecurityMaster
@@ -101,7 +100,7 @@ def build_rig(
     )
     broker = make_broker("sim", settings, data_dir=workdir, opening=opening, wall=wall, securities=list(master))
     assert isinstance(broker, SimulatedBroker)
-    execution_settings = load_execution_settings(settings)
+    execution_settings = settings.execution
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution_settings.market_buy_buffer_pct)
     engine = ExecutionEngine(ledger, broker, market=master, risk=risk, settings=execution_settings, account="sim")
     return Rig(settings, master, limits, ledger, broker, engine, wall, workdir)

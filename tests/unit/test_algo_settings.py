@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from oms.config import load_settings
+from oms.config import ConfigError, load_settings
 from oms.domain.enums import Urgency
 from oms.execution.algos import LotRules
 from oms.execution.algos.settings import AlgoSettings
@@ -14,12 +14,12 @@ from oms.execution.algos.settings import AlgoSettings
 
 def test_the_shipped_table_equals_the_built_in_defaults() -> None:
     """config/default.toml's [algos] table and AlgoSettings() agree, so the documented values are the real ones."""
-    assert AlgoSettings.from_section(load_settings().section("algos")) == AlgoSettings()
+    assert load_settings().algos == AlgoSettings()
 
 
 def test_a_partial_per_urgency_table_keeps_the_other_urgencies() -> None:
     """Setting only is_decay.high keeps the default low and normal ratios."""
-    settings = AlgoSettings.from_section({"is_decay": {"high": "0.4"}})
+    settings = load_settings(algos={"is_decay": {"high": "0.4"}}).algos
     assert settings.is_decay == {
         Urgency.LOW: Decimal("0.85"),
         Urgency.NORMAL: Decimal("0.7"),
@@ -36,12 +36,13 @@ def test_a_partial_per_urgency_table_keeps_the_other_urgencies() -> None:
         ({"slice_interval_minutes": 0}, "slice_interval_minutes"),
         ({"client_order_id_max_length": 5}, "client_order_id_max_length"),
         ({"no_such_key": 1}, "no_such_key"),
+        ({"max_slices": -1}, "max_slices"),
     ],
 )
 def test_bad_values_name_their_place(section: dict[str, object], place: str) -> None:
-    """A bad [algos] value is one ValueError naming the table and the key."""
-    with pytest.raises(ValueError, match=rf"^\[algos\] {place}"):
-        AlgoSettings.from_section(section)
+    """A bad [algos] value is one ConfigError naming where it came from, the table and the key."""
+    with pytest.raises(ConfigError, match=rf"^command line: algos\.{place}"):
+        load_settings(algos=section)
 
 
 def test_lot_rules_take_their_sizes_from_the_settings() -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from oms.domain.enums import Urgency
 from oms.execution.algos.child_ids import ALPACA_MAX_LENGTH, MAX_SEQUENCE, MIN_MAX_LENGTH
@@ -24,7 +23,7 @@ DEFAULT_PATIENCE_SECONDS = {Urgency.LOW: 600, Urgency.NORMAL: 300, Urgency.HIGH:
 class AlgoSettings(BaseModel):
     """How parents are sliced into children and how an unfilled limit child is repriced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     slice_interval_minutes: int = Field(default=15, ge=1, le=390)
     max_slices: int = Field(default=100, ge=1, le=MAX_SEQUENCE)
@@ -37,7 +36,7 @@ class AlgoSettings(BaseModel):
     # Repricing: how long a limit child may rest before it is moved, and how far past the reference it goes.
     reprice_patience_seconds: dict[Urgency, int] = Field(default_factory=lambda: dict(DEFAULT_PATIENCE_SECONDS))
     reprice_cross_bps: dict[Urgency, Decimal] = Field(default_factory=lambda: dict(DEFAULT_CROSS_BPS))
-    max_reprices: int = Field(default=10, ge=0)
+    max_reprices: int = Field(default=10, ge=0, le=1000)
 
     @field_validator("is_decay")
     @classmethod
@@ -68,13 +67,3 @@ class AlgoSettings(BaseModel):
     def _profile_usable(cls, value: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
         VolumeProfile("configured intraday volume", value)  # raises with the reason when unusable
         return value
-
-    @classmethod
-    def from_section(cls, section: dict[str, Any]) -> AlgoSettings:
-        """Build from `settings.section("algos")`; missing keys keep their defaults, a bad value says where."""
-        try:
-            return cls.model_validate(section)
-        except ValidationError as error:
-            first = error.errors()[0]
-            place = ".".join(str(part) for part in first["loc"])
-            raise ValueError(f"[algos] {place}: {first['msg']}") from None

@@ -6,7 +6,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.ibkr import IbkrBroker
-from oms.config import IbkrSettings
+from adapters.ibkr.settings import IbkrSettings
 from oms.ports import BrokerRejected
 from tests.acceptance.harness_ibkr import IbkrVenueHarness
 from tests.fakes.ib_gateway import FakeIbGateway

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from adapters.ibkr import IbkrBroker
-from oms.config import IbkrSettings
+from adapters.ibkr.settings import IbkrSettings
 from oms.ports import ReportStatus
 from tests.integration.ibkr.conftest import market
 

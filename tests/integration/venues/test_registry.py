@@ -38,8 +38,10 @@ def test_the_sim_table_configures_the_venue(tmp_path: Path) -> None:
     assert isinstance(broker, SimulatedBroker)
     assert (broker.venue.settings.seed, broker.venue.path.name) == (99, "elsewhere.db")
     broker.venue.close()
-    with pytest.raises(ConfigError, match=r"^\[sim\] speed: Input should be greater than 0$"):
-        make_broker("sim", load_settings(None, sim={"speed": 0}), data_dir=tmp_path, securities=SECURITIES)
+    with pytest.raises(ConfigError, match=r"^command line: sim\.speed: must be greater than 0 \(got 0\)$"):
+        load_settings(None, sim={"speed": 0})
+    with pytest.raises(ConfigError, match=r"^command line: sim\.participation: must be less than or equal to 1"):
+        make_broker("sim", settings, data_dir=tmp_path, securities=SECURITIES, participation=2)
 
 
 def test_an_unknown_broker_name_lists_the_known_ones(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_settings_come_from_the_config_tables(tmp_path) -> None:  # type: ignore
     assert planning.rebalance.max_position == D("0.2")
     bad = tmp_path / "bad.toml"
     bad.write_text("[rebalance]\nmin_cash = 1.5\n")
-    with pytest.raises(ConfigError, match=r"\[rebalance\] min_cash"):
+    with pytest.raises(ConfigError, match=r"bad\.toml: rebalance\.min_cash: must be less than or equal to 1"):
         PlanningSettings.from_settings(load_settings(bad))
 
 

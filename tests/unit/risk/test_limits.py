@@ -36,7 +36,7 @@ def test_user_file_overrides_defaults(tmp_path: Path) -> None:
         "[risk.sector_limits]\n"
         "Technology = 0.4\n"
     )
-    limits = load_limits(load_settings(user), str(user))
+    limits = load_limits(load_settings(user))
     assert limits.max_position_pct == Decimal("0.2")
     assert limits.market_hours is MarketHoursMode.OFF
     assert limits.wash_sale is WashSaleMode.BLOCK
@@ -52,12 +52,12 @@ def test_user_file_overrides_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("max_position_pct = 1.5", "[risk] max_position_pct: Input should be less than or equal to 1 (got 1.5)"),
-        ('market_hours = "sometimes"', "[risk] market_hours: Input should be 'hold', 'block' or 'off'"),
-        ("max_posiiton_pct = 0.2", "[risk] max_posiiton_pct: Extra inputs are not permitted"),
-        ("max_adv_pct_warn = 0.5", "[risk] max_adv_pct_warn (0.5) must not exceed max_adv_pct_block (0.2)"),
-        ("sector_limits = { Energy = 2 }", "[risk] sector_limits: 'Energy' must be a fraction between 0 and 1"),
-        ('restricted_symbols = [{ symbol = "X", expires = "soon" }]', "restricted_symbols.0.expires"),
+        ("max_position_pct = 1.5", "risk.max_position_pct: must be less than or equal to 1 (got 1.5)"),
+        ('market_hours = "sometimes"', "risk.market_hours: must be 'hold', 'block' or 'off' (got 'sometimes')"),
+        ("max_posiiton_pct = 0.2", "risk.max_posiiton_pct: unknown key; did you mean 'max_position_pct'?"),
+        ("max_adv_pct_warn = 0.5", "risk: max_adv_pct_warn (0.5) must not exceed max_adv_pct_block (0.2)"),
+        ("sector_limits = { Energy = 2 }", "risk.sector_limits: 'Energy' must be a fraction between 0 and 1"),
+        ('restricted_symbols = [{ symbol = "X", expires = "soon" }]', "risk.restricted_symbols.0.expires"),
     ],
 )
 def test_bad_value_is_one_clear_line(tmp_path: Path, content: str, expected: str) -> None:
@@ -65,7 +65,7 @@ def test_bad_value_is_one_clear_line(tmp_path: Path, content: str, expected: str
     user = tmp_path / "bad.toml"
     user.write_text(f"[risk]\n{content}\n")
     with pytest.raises(ConfigError) as caught:
-        load_limits(load_settings(user), str(user))
+        load_limits(load_settings(user))
     message = str(caught.value)
     assert message.startswith(f"{user}: ")
     assert expected in message
