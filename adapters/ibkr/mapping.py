@@ -142,6 +142,17 @@ def order_fields(request: OrderRequest, account: str) -> OrderFields:
     )
 
 
+def utc_execution_time(text: str) -> str:
+    """Give a zone-less `yyyymmdd-hh:mm:ss` execution time its zone: TWS means UTC, ib_async reads it as host-local.
+
+    Any other form (already carrying a zone, or an epoch) is returned unchanged.
+    """
+    date, dash, clock = text.partition("-")
+    if dash and len(date) == 8 and date.isdigit() and len(clock) == 8 and clock.count(":") == 2:
+        return f"{date} {clock} UTC"
+    return text
+
+
 def side_of(action_or_side: str) -> Side:
     """BUY/BOT are buys, SELL/SLD/SSHORT are sells."""
     return Side.BUY if action_or_side.upper() in ("BUY", "BOT") else Side.SELL

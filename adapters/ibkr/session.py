@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from adapters.ibkr.book import OrderBook
-from adapters.ibkr.mapping import ErrorKind, classify_error
+from adapters.ibkr.mapping import ErrorKind, classify_error, utc_execution_time
 from adapters.ibkr.pacing import Pacer
 from oms.config import IbkrSettings
 from oms.execution.guards import (
@@ -34,6 +34,8 @@ from oms.ports import BrokerRejected, BrokerUnavailable
 MESSAGES_PER_SECOND = 40
 SDK_MESSAGES_PER_SECOND = 45
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+EXEC_DETAILS = 11  # the execDetails message; its 16th field is the execution time
+_EXEC_TIME_FIELD = 15
 
 
 def sdk() -> ModuleType:
@@ -109,6 +111,7 @@ class GatewaySession:
             ib.commissionReportEvent += self._on_commission
             ib.errorEvent += self._on_error
             ib.disconnectedEvent += self._on_disconnected
+            read_times_as_utc(ib)
             self.ib = ib
         await self._open_session()
 
@@ -328,6 +331,24 @@ class GatewaySession:
                 if attempt == 2 or self.is_ready():
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_times_as_utc(ib: Any) -> None:
+    """Make the client read zone-less execution times as UTC, which TWS means (ib_async issue 230).
+
+    The SDK parses them as host-local time, so east of UTC every fill lands hours early. The raw field is rewritten
+    before the SDK's own decoder sees it; ib_async and ib_insync keep the same decoder table.
+    """
+    handlers = ib.client.decoder.handlers
+    decode = handlers[EXEC_DETAILS]
+
+    def exec_details(fields: list[str]) -> None:
+        if len(fields) > _EXEC_TIME_FIELD:
+            fields = [*fields]
+            fields[_EXEC_TIME_FIELD] = utc_execution_time(fields[_EXEC_TIME_FIELD])
+        decode(fields)
+
+    handlers[EXEC_DETAILS] = exec_details
 
 
 def _guard(check: Callable[..., None], mode: Mode, **facts: Any) -> None:

@@ -125,14 +125,16 @@ class FakeIbGateway:
             raise ValueError(f"order {order.order_ref} has nothing left to fill")
         order.filled += quantity
         order.notional += quantity * price
+        number = next(self._exec_ids)
         fill = GatewayExecution(
-            exec_id=f"0000e0d5.{next(self._exec_ids):08x}.01.01",
+            exec_id=f"0000e0d5.{number:08x}.01.01",
             order=order,
             shares=quantity,
             price=price,
             at=datetime.now(UTC),
             cum_qty=order.filled,
             avg_price=order.average_price,
+            zoneless_time=number % 2 == 1,  # TWS uses both forms; every other execution takes the other one
         )
         self.executions.append(fill)
         if order.remaining == 0:

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.ibkr.mapping import ErrorKind, classify_error, map_status, order_fields, to_decimal
+from adapters.ibkr.mapping import (
+    ErrorKind,
+    classify_error,
+    map_status,
+    order_fields,
+    to_decimal,
+    utc_execution_time,
+)
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.ports import BrokerRejected, OrderRequest, ReportStatus
 
@@ -116,3 +123,16 @@ def test_sdk_numbers_become_exact_decimals() -> None:
     assert to_decimal(190.1) == Decimal("190.1")
     assert to_decimal(1.7976931348623157e308) is None
     assert to_decimal("") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20260824-20:00:12", "20260824 20:00:12 UTC"),
+        ("20260824 16:00:12 US/Eastern", "20260824 16:00:12 US/Eastern"),
+        ("1787601612", "1787601612"),
+        ("2026-08-24 20:00:12.0", "2026-08-24 20:00:12.0"),
+    ],
+)
+def test_zoneless_execution_times_are_utc(raw: str, expected: str) -> None:
+    assert utc_execution_time(raw) == expected
