@@ -121,6 +121,11 @@ class Capabilities:
     order_types: frozenset[OrderType] = field(default_factory=lambda: frozenset({OrderType.MARKET, OrderType.LIMIT}))
     max_client_order_id_length: int = 48
     manual: bool = False
+    # Whether the broker refuses a second order under a client order id it already has. Only then is an order it
+    # definitely does not know sent again under the same id; elsewhere such an order waits, `unknown`, for a person.
+    unique_client_order_ids: bool = False
+    # What the broker takes outside regular hours: those order types, day orders only (empty: nothing).
+    extended_hours_order_types: frozenset[OrderType] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,8 @@ class AlpacaBroker:
         extended_hours=True,
         order_types=frozenset({OrderType.MARKET, OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT}),
         max_client_order_id_length=48,
+        unique_client_order_ids=True,  # 422 "client_order_id must be unique"
+        extended_hours_order_types=frozenset({OrderType.LIMIT}),
     )
 
     def __init__(self, connection: AlpacaConnection, options: AlpacaOptions | None = None) -> None:

@@ -47,6 +47,10 @@ class IbkrBroker:
         extended_hours=True,
         order_types=frozenset({OrderType.MARKET, OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT}),
         max_client_order_id_length=48,
+        # IB takes a second order under an orderRef it already holds; orders held by a TWS precaution or placed
+        # under another client id are invisible to this one.
+        unique_client_order_ids=False,
+        extended_hours_order_types=frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT}),
     )
 
     def __init__(

@@ -25,6 +25,7 @@ STATUS_STYLE = {
     "cancelled": "yellow",
     "expired": "yellow",
     "rejected": "red",
+    "unknown": "bold red",
     "validated": "white",
     "new": "white",
 }

@@ -10,6 +10,7 @@ from oms.domain import Order, OrderStatus
 from oms.execution import releasing
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.children import allocate
+from oms.execution.lookups import AfterNotFound, after_not_found
 from oms.execution.notes import (
     NOTE_NOT_FOUND,
     NOTE_RESENT,
@@ -115,12 +116,24 @@ async def check_in_flight(engine: ExecutionEngine, report: CycleReport) -> None:
 async def not_found(engine: ExecutionEngine, order: Order, report: CycleReport) -> None:
     misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
     order.note(NOTE_NOT_FOUND, at=engine.clock(), attempt=str(misses))
-    if misses < engine.settings.lookup_attempts:
+    decision = after_not_found(
+        misses,
+        engine.settings.lookup_attempts,
+        unique_ids=engine.broker.capabilities.unique_client_order_ids,
+        broker=engine.broker.name,
+    )
+    if decision.action is AfterNotFound.WAIT:
         engine.save_all([order])
         return
-    # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
-    # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
-    order.note(NOTE_RESENT, at=engine.clock(), after=f"{misses} lookups found nothing")
+    if decision.action is AfterNotFound.UNKNOWN:
+        order.lose_track(decision.reason, at=engine.clock())
+        engine.save_all([order])
+        log.error("order.outcome_unknown", **order_fields(order), reason=decision.reason)
+        report.anomalies.append(f"{order.client_order_id}: {decision.reason}")
+        return
+    # Definitely not at the broker after several lookups, and the broker refuses a duplicate id: sending it
+    # again under the same client order id cannot make two orders.
+    order.note(NOTE_RESENT, at=engine.clock(), after=decision.reason)
     engine.save_all([order])
     log.warning("order.resent", **order_fields(order), lookups=misses)
     await releasing.send(engine, order, report)
