@@ -104,6 +104,13 @@ class OrderBook:
             from_error = False
         if status == "ValidationError" and entry.raw_status in _DONE:
             status = entry.raw_status  # ib_async flags a warning even on a finished order; it stays finished
+        if status == "Inactive" and "locate" in (trade.orderStatus.whyHeld or ""):
+            status = "PreSubmitted"  # IB looks for shares to borrow: held, not dead
+            entry.reason = "held by IB while it locates shares to borrow"
+        if status == "Inactive" and entry.reason is None:
+            # Rejected after the acknowledgement (201 and the like): keep IB's own words as the reason.
+            said = [e for e in log if e.errorCode]
+            entry.reason = f"{said[-1].errorCode}: {said[-1].message}" if said else entry.unconfirmed_cancel
         if from_error:
             entry.unconfirmed_cancel = f"{log[-1].errorCode}: {log[-1].message}"
         else:
@@ -126,15 +133,18 @@ class OrderBook:
         for entry in self._entries.values():
             if entry.unconfirmed_cancel is None or entry.perm_id in open_perm_ids:
                 continue
+            entry.reason = entry.unconfirmed_cancel  # IB's own words, whichever way it ended
             if entry.perm_id not in completed_perm_ids:
                 # Neither open nor completed at the gateway: the error did end it.
-                entry.reason = entry.unconfirmed_cancel
                 entry.touch("Cancelled")
             entry.unconfirmed_cancel = None
             settled.append(entry)
         return settled
 
     def reject(self, entry: Entry, reason: str) -> None:
+        """A definite reject of an order IB never showed (an orderRef IB has shown is never sent again)."""
+        if entry.perm_id:
+            return
         entry.rejected = True
         entry.reason = reason
         entry.touch("Inactive")

@@ -94,7 +94,11 @@ class IbkrBroker:
         fields = order_fields(request, self._session.account)
         contract = await self._session.read(lambda: self._contract(request.symbol))
         existing = self._book.get(request.client_order_id)
-        if existing is not None and not existing.rejected:
+        if existing is not None and existing.rejected:
+            # A resend: IB takes duplicate orderRefs, so look at open orders (every client's), completed orders
+            # and today's executions first; an orderRef IB has shown is never placed again.
+            await self._session.read(self._session.reconcile)
+        if existing is not None and (not existing.rejected or existing.perm_id):
             return self._book.report(existing)  # already at IB: sending it again would duplicate it
         self._log.info(
             "ibkr.order.submitting", **submission_log_fields("ibkr", self._session.account, self._session.live, request)

@@ -16,8 +16,9 @@ from types import ModuleType
 from typing import Any
 
 from adapters.ibkr.book import OrderBook
-from adapters.ibkr.mapping import ErrorKind, classify_error, utc_execution_time
+from adapters.ibkr.mapping import ErrorKind, classify_error
 from adapters.ibkr.pacing import Pacer
+from adapters.ibkr.plumbing import Pulse, read_times_as_utc
 from oms.config import IbkrSettings
 from oms.execution.guards import (
     LiveGuardRefused,
@@ -34,8 +35,6 @@ from oms.ports import BrokerRejected, BrokerUnavailable
 MESSAGES_PER_SECOND = 40
 SDK_MESSAGES_PER_SECOND = 45
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-EXEC_DETAILS = 11  # the execDetails message; its 16th field is the execution time
-_EXEC_TIME_FIELD = 15
 
 
 def sdk() -> ModuleType:
@@ -47,33 +46,6 @@ def sdk() -> ModuleType:
 
         return ib_insync
     return ib_async
-
-
-class Pulse:
-    """Wake every waiter whenever something changed, so conditions are re-checked without polling."""
-
-    def __init__(self) -> None:
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def fire(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def until(self, condition: Callable[[], bool], seconds: float) -> bool:
-        """Wait until `condition()` holds (True) or `seconds` have passed (False)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not condition():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiter, remaining)
-        return True
 
 
 class GatewaySession:
@@ -90,6 +62,7 @@ class GatewaySession:
         self.book = OrderBook()
         self.session_ids: dict[int, str] = {}  # orderId -> client order id, this session only
         self.errors: dict[str, tuple[int, str]] = {}  # the last order error, by client order id
+        self.client_id_refused: str | None = None  # set when the gateway answered 326 at connect
         self.pulse = Pulse()
         self.pacer = Pacer(MESSAGES_PER_SECOND)
         self._reconnect_delays = tuple(reconnect_delays)
@@ -135,10 +108,7 @@ class GatewaySession:
                 endpoint_is_paper=ibkr_port_is_paper(s.port),
                 endpoint=f"port {s.port}",
             )
-            try:
-                await self.ib.connectAsync(s.host, s.port, s.client_id, timeout=self.timeout, account=s.account)
-            except (OSError, TimeoutError, ConnectionError) as exc:
-                raise BrokerUnavailable(f"IB gateway at {s.host}:{s.port} not reachable: {exc!r}") from exc
+            await self._connect_socket()
             accounts = list(self.ib.managedAccounts())
             try:
                 _guard(check_connected_account, mode, configured_account=s.account, connected_accounts=accounts)
@@ -156,6 +126,29 @@ class GatewaySession:
         self._ready = True
         self._log.info("ibkr.connected", account=self.account, port=s.port, client_id=s.client_id)
         self.pulse.fire()
+
+    async def _connect_socket(self) -> None:
+        """Connect the client; 326 (client id taken) is a definite, final no, not a reason to retry."""
+        s = self.settings
+        self.client_id_refused = None
+        connecting = asyncio.ensure_future(
+            self.ib.connectAsync(s.host, s.port, s.client_id, timeout=self.timeout, account=s.account)
+        )
+        connecting.add_done_callback(lambda _: self.pulse.fire())
+        await self.pulse.until(lambda: connecting.done() or self.client_id_refused is not None, self.timeout + 1)
+        if self.client_id_refused is not None:
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            self.ib.disconnect()
+            raise BrokerRejected(
+                f"{self.client_id_refused}; set another [ibkr] client_id or close the other client",
+                code="IB_CLIENT_ID_IN_USE",
+            )
+        try:
+            await connecting
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            raise BrokerUnavailable(f"IB gateway at {s.host}:{s.port} not reachable: {exc!r}") from exc
 
     def _on_disconnected(self) -> None:
         was_ready, self._ready = self._ready, False
@@ -233,7 +226,8 @@ class GatewaySession:
 
     async def _reconcile_now(self) -> None:
         ib = self.ib
-        open_trades = await self.request(ib.reqOpenOrdersAsync)
+        # Every client's open orders: one placed under another client id (an earlier run) is ours all the same.
+        open_trades = await self.request(ib.reqAllOpenOrdersAsync)
         completed = await self.request(lambda: ib.reqCompletedOrdersAsync(False))
         open_perms: set[int] = set()
         for trade in open_trades:
@@ -303,6 +297,17 @@ class GatewaySession:
         if meaning.kind is ErrorKind.NOTICE:
             self._log.info("ibkr.notice", code=code, message=message)
             return
+        if meaning.kind is ErrorKind.WARNING:
+            # Never an order's answer: the order lives on (399: held until the open, possibly invisible meanwhile).
+            self._log.info(
+                "ibkr.order_warning", client_order_id=self.session_ids.get(req_id), code=code, message=message
+            )
+            return
+        if meaning.kind is ErrorKind.CLIENT_ID_IN_USE:
+            self.client_id_refused = f"IB error {code}: client id {self.settings.client_id} is in use ({message})"
+            self._log.error("ibkr.client_id_in_use", client_id=self.settings.client_id, message=message)
+            self.pulse.fire()
+            return
         if meaning.kind is ErrorKind.CONNECTIVITY_LOST:
             self._log.warning("ibkr.connectivity_lost", code=code, message=message)
             self._ready = False
@@ -331,24 +336,6 @@ class GatewaySession:
                 if attempt == 2 or self.is_ready():
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def read_times_as_utc(ib: Any) -> None:
-    """Make the client read zone-less execution times as UTC, which TWS means (ib_async issue 230).
-
-    The SDK parses them as host-local time, so east of UTC every fill lands hours early. The raw field is rewritten
-    before the SDK's own decoder sees it; ib_async and ib_insync keep the same decoder table.
-    """
-    handlers = ib.client.decoder.handlers
-    decode = handlers[EXEC_DETAILS]
-
-    def exec_details(fields: list[str]) -> None:
-        if len(fields) > _EXEC_TIME_FIELD:
-            fields = [*fields]
-            fields[_EXEC_TIME_FIELD] = utc_execution_time(fields[_EXEC_TIME_FIELD])
-        decode(fields)
-
-    handlers[EXEC_DETAILS] = exec_details
 
 
 def _guard(check: Callable[..., None], mode: Mode, **facts: Any) -> None:

@@ -64,6 +64,10 @@ class FakeIbGateway:
     _silence_next_ack: bool = False
     _drop_after_next_order: bool = False
     _lose_next_cancel_race: bool = False
+    _hold_next: _Fault | None = None
+    _warn_next: _Fault | None = None
+    _reject_after_ack: _Fault | None = None
+    _reject_why_held: str = ""
     _perm_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000_001))
     _exec_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _next_order_id: dict[int, int] = field(default_factory=dict)
@@ -98,6 +102,38 @@ class FakeIbGateway:
     def fail_next_order(self, code: int, message: str) -> None:
         """Answer the next placeOrder with this error and keep nothing (201 reject, 103 duplicate id, 100 pacing)."""
         self._next_fault = _Fault(code, message)
+
+    def hold_next_order(self, code: int = 399, message: str = "") -> None:
+        """Take the next order but hold it, as a TWS precaution does: warning `code` (399: "will not be placed at
+        the exchange until ...") goes out, and no client sees the order, in any listing, until `release_held`."""
+        text = message or "Order Message: Warning: your order will not be placed at the exchange until 09:30:00"
+        self._hold_next = _Fault(code, text)
+
+    def release_held(self) -> None:
+        """Let held orders show: each client that placed one now hears of it, as of an order just acknowledged."""
+        for order in self.orders.values():
+            if order.held:
+                order.held = False
+                for session in self._sessions_of(order.client_id):
+                    session.send(wire.open_order(session.version, order))
+                    session.send(wire.order_status(order))
+
+    def warn_next_order(self, code: int, message: str) -> None:
+        """Send a warning about the next order before acknowledging it (399 with every pre-market DAY order,
+        10349 TIF changed by a preset, 2109 outside-RTH attribute ignored...); the order is placed all the same."""
+        self._warn_next = _Fault(code, message)
+
+    def reject_next_after_acknowledgement(self, code: int = 201, message: str = "", why_held: str = "") -> None:
+        """Acknowledge the next order, then reject it: error `code` and status Inactive (with `why_held`, e.g.
+        "locate", the order is Inactive while IB looks for shares to borrow, and still lives)."""
+        self._reject_after_ack = _Fault(code, message or "Order rejected - reason:Short sale not allowed")
+        self._reject_why_held = why_held
+
+    def release_locate(self, order: GatewayOrder) -> None:
+        """Shares found for a short sale held for a locate: the order works (Submitted)."""
+        order.status, order.why_held = "Submitted", ""
+        for session in self._sessions_of(order.client_id):
+            session.send(wire.order_status(order))
 
     def silence_next_acknowledgement(self) -> None:
         """Accept the next order but send nothing back about it (a reply lost on the way)."""
@@ -212,7 +248,7 @@ class FakeIbGateway:
             self._send_open_orders(session, all_clients=kind == wire.REQ_ALL_OPEN_ORDERS)
         elif kind == wire.REQ_COMPLETED_ORDERS:
             for order in self.orders.values():
-                if not order.is_open:
+                if not order.is_open and not order.held:
                     session.send(wire.completed_order(session.version, order))
             session.send([wire.COMPLETED_ORDERS_END])
         elif kind == wire.REQ_EXECUTIONS:
@@ -286,6 +322,14 @@ class FakeIbGateway:
             status="PreSubmitted",
         )
         self.orders[order.perm_id] = order
+        if self._hold_next is not None:
+            fault, self._hold_next = self._hold_next, None
+            order.held, order.status = True, "Submitted"
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
+            return
+        if self._warn_next is not None:
+            fault, self._warn_next = self._warn_next, None
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
         if self._silence_next_ack:
             self._silence_next_ack = False
             order.status = "Submitted"
@@ -296,6 +340,16 @@ class FakeIbGateway:
             return
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))
+        if self._reject_after_ack is not None:
+            fault, self._reject_after_ack = self._reject_after_ack, None
+            order.why_held = self._reject_why_held
+            if order.why_held:
+                order.status = "Inactive"  # held for a locate: Inactive, yet alive
+            else:
+                self._complete(order, "Inactive")
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
+            session.send(wire.order_status(order))
+            return
         order.status = "Submitted"
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))
@@ -340,7 +394,7 @@ class FakeIbGateway:
 
     def _send_open_orders(self, session: _Session, *, all_clients: bool) -> None:
         for order in self.orders.values():
-            if order.is_open and (all_clients or order.client_id in (session.client_id, 0)):
+            if order.is_open and not order.held and (all_clients or order.client_id in (session.client_id, 0)):
                 session.send(wire.open_order(session.version, order))
                 session.send(wire.order_status(order))
         session.send([wire.OPEN_ORDER_END, 1])

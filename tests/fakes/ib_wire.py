@@ -119,6 +119,8 @@ class GatewayOrder:
     notional: Decimal = Decimal(0)
     completed_at: datetime | None = None
     completed_status: str = ""
+    held: bool = False  # taken, but held by a TWS precaution: invisible to every client until released
+    why_held: str = ""
 
     @property
     def remaining(self) -> Decimal:
@@ -130,7 +132,9 @@ class GatewayOrder:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("Filled", "Cancelled", "ApiCancelled", "Inactive")
+        if self.status == "Inactive":
+            return bool(self.why_held)  # Inactive while IB locates shares to borrow: alive, listed as open
+        return self.status not in ("Filled", "Cancelled", "ApiCancelled")
 
 
 @dataclass
@@ -246,7 +250,7 @@ def order_status(order: GatewayOrder) -> list[object]:
         0,
         order.average_price,
         order.client_id,
-        "",
+        order.why_held,
         0,
     ]
 

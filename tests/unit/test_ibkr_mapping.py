@@ -59,7 +59,13 @@ def test_status_mapping(raw: str, filled: Decimal, expected: ReportStatus) -> No
         (2104, ErrorKind.NOTICE),
         (2106, ErrorKind.NOTICE),
         (2158, ErrorKind.NOTICE),
-        (10349, ErrorKind.ORDER_ERROR),
+        (10349, ErrorKind.WARNING),  # was ORDER_ERROR: a warning on a live order is never its outcome (issue 13)
+        (399, ErrorKind.WARNING),
+        (404, ErrorKind.WARNING),
+        (2109, ErrorKind.NOTICE),
+        (2110, ErrorKind.CONNECTIVITY_LOST),
+        (326, ErrorKind.CLIENT_ID_IN_USE),
+        (10999, ErrorKind.ORDER_ERROR),
     ],
 )
 def test_error_classification(code: int, kind: ErrorKind) -> None:
