@@ -184,6 +184,15 @@ class Broker(Protocol):
         ...
 
 
+@runtime_checkable
+class FreshFills(Protocol):
+    """A broker that can read its executions afresh from its own records, past any stream or cache."""
+
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Executions at or after `since`, read now; raises BrokerError when they cannot be had."""
+        ...
+
+
 class MarketData(Protocol):
     """Reference data for planning and risk. The security master file is the offline default."""
 
@@ -200,6 +209,7 @@ __all__ = [
     "BrokerUnavailable",
     "Capabilities",
     "FillReport",
+    "FreshFills",
     "MarketClock",
     "MarketData",
     "OrderNotFound",

@@ -27,6 +27,7 @@ from oms.domain.enums import OrderType
 from oms.logging import get_logger
 from oms.ports import (
     AccountInfo,
+    BrokerError,
     BrokerRejected,
     BrokerUnavailable,
     Capabilities,
@@ -204,7 +205,20 @@ class AlpacaBroker:
         """Every execution at or after `since`, each once, from the stream or (when needed) REST activities."""
         self._fills_since = since if self._fills_since is None or since is None else min(since, self._fills_since)
         if self._needs_rest(since):
-            await self._read_rest_fills(since)
+            try:
+                await self._read_rest_fills(since)
+            except BrokerError as exc:
+                # The activities endpoint failing (404, 5xx) must not stall the whole poll: what the stream gave is
+                # returned, the next call tries REST again, and the engine's fill-gap repair covers the rest.
+                log.warning("alpaca.fill_activities_failed", error=str(exc))
+        return self._fills_at_or_after(since)
+
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Read the fill activities over REST now, whatever the stream says; a failure raises."""
+        await self._read_rest_fills(since)
+        return self._fills_at_or_after(since)
+
+    def _fills_at_or_after(self, since: datetime | None) -> list[FillReport]:
         fills = [fill for fill in self._fills.values() if since is None or fill.at >= since]
         return sorted(fills, key=lambda fill: (fill.at, fill.exec_id))
 

@@ -218,6 +218,10 @@ class IbkrBroker:
         await self._session.read(self._session.read_executions)
         return [f for f in self._book.fills() if since is None or f.at >= since]
 
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Every read already asks the gateway (reqExecutions): a fresh read is an ordinary one."""
+        return await self.fill_reports(since=since)
+
     async def find_order(self, client_order_id: str) -> OrderReport:
         await self._session.read(self._session.reconcile)
         entry = self._book.get(client_order_id)

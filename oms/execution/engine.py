@@ -87,6 +87,7 @@ class ExecutionEngine:
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
         self._venue_now: datetime | None = None  # the venue's clock, read once per cycle when parents work
+        self.fill_gaps: dict[str, Any] = {}  # client order id -> fill_gaps.Gap, kept between cycles
 
     # ------------------------------------------------------------------ batches
     def create_batch(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from oms.domain import Order, OrderStatus
-from oms.execution import releasing
+from oms.execution import releasing, repairing
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.children import allocate
 from oms.execution.lookups import AfterNotFound, after_not_found
@@ -49,7 +49,7 @@ async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
         report.broker_calls += 2
     by_coid = {o.client_order_id: o for o in sent if o.client_order_id}
     result = BookingResult()
-    book_fills(by_coid, fill_reports, result)
+    book_fills(by_coid, repairing.without_covered(by_coid, fill_reports, order_reports), result)
     for unknown in list(result.unknown_fills):
         with engine.ledger.reading() as uow:
             owner = uow.orders.by_client_order_id(unknown.client_order_id)
@@ -61,6 +61,7 @@ async def poll(engine: ExecutionEngine, report: CycleReport) -> None:
         order = by_coid.get(broker_report.client_order_id)
         if order is not None:
             apply_report(order, broker_report, result)
+    await repairing.repair(engine, by_coid, order_reports, since, result)
     allocate_to_parents(engine, tracked, result)
     engine.save_all(result.changed.values())
     for order in result.changed.values():

@@ -43,6 +43,7 @@ class AlpacaEmulator:
         self.gateway_timeouts_after_accept = 0  # the next N accepted orders answer 504 (the order stands)
         self.drop_replies_after_accept = 0  # the next N accepted orders get no reply at all (socket closed)
         self.unavailable_lookups = 0  # the next N GET /v2/orders:by_client_order_id answer 503
+        self.activities_failure: int | None = None  # GET /v2/account/activities/FILL answers this status (404, 500)
         self.calls: Counter[str] = Counter()  # "GET /v2/orders" -> count
         self.post_bodies: list[dict[str, Any]] = []
         self._connections: set[ServerConnection] = set()
@@ -166,6 +167,13 @@ class AlpacaEmulator:
         if route == "DELETE /v2/orders/{id}":
             return venue.cancel(path.rsplit("/", 1)[1])
         if route == "GET /v2/account/activities/FILL":
+            if self.activities_failure is not None:
+                return self.activities_failure, {
+                    "code": 40410000 if self.activities_failure == 404 else 50010000,
+                    "message": "endpoint not found."
+                    if self.activities_failure == 404
+                    else "internal server error occurred",
+                }
             return venue.fill_activities(params)
         if route == "GET /v2/account":
             return venue.account()

@@ -58,6 +58,7 @@ class AlpacaVenue:
         self.check_wash_trades = True
         self.allow_short = False  # a cash account: a sell needs the shares
         self.duplicate_reports = False
+        self.silent_fills = 0  # the next N executions reach REST only: the stream stays up and says nothing
         self.reject_next: str | None = None
         self.volatility = 0.0005  # the walk's step, a fraction of the price per tick
         self.reversion = 0.1  # the fraction of the distance to the opening price the walk closes each tick
@@ -233,8 +234,12 @@ class AlpacaVenue:
                 "order_status": order.status,
             }
             copies = 2 if self.duplicate_reports else 1
+            silent = self.silent_fills > 0
+            self.silent_fills -= 1 if silent else 0
             for _ in range(copies):
                 self.activities.append(activity)
+                if silent:
+                    continue
                 self._emit(
                     activity["type"],
                     order,

@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import struct
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.fakes import ib_wire as wire
@@ -148,6 +148,12 @@ class FakeIbGateway:
         """The next cancel arrives too late: answer 10148, then the order fills completely."""
         self._lose_next_cancel_race = True
 
+    def age_executions(self, days: int = 1) -> None:
+        """Move every execution so far `days` into the past, as when the OMS stayed down across midnight: TWS no
+        longer lists them in reqExecutions, though the orders still show their filled quantity."""
+        for fill in self.executions:
+            fill.at -= timedelta(days=days)
+
     def order_by_ref(self, order_ref: str) -> GatewayOrder:
         for order in self.orders.values():
             if order.order_ref == order_ref:
@@ -253,7 +259,11 @@ class FakeIbGateway:
             session.send([wire.COMPLETED_ORDERS_END])
         elif kind == wire.REQ_EXECUTIONS:
             req_id = int(fields[2])
+            # Like TWS: today's executions only (the day as IB counts it, in New York), the calling client's only.
+            today = datetime.now(wire.EASTERN).date()
             for fill in self.executions:
+                if fill.at.astimezone(wire.EASTERN).date() != today or fill.order.client_id != session.client_id:
+                    continue
                 session.send(wire.execution(session.version, req_id, fill))
                 session.send(wire.commission_report(fill))
             session.send([wire.EXECUTION_DATA_END, 1, req_id])

@@ -56,7 +56,7 @@ COMPLETED_ORDERS_END = 102
 FA_PROFILE_DROPPED = 177  # from this server version on, orders no longer carry faProfile
 PENDING_PRICE_REVISION = 178  # from this version on, executions carry pendingPriceRevision
 
-_EASTERN = ZoneInfo("US/Eastern")
+EASTERN = ZoneInfo("US/Eastern")
 
 
 def frame(fields: list[object]) -> bytes:
@@ -83,7 +83,7 @@ def ib_execution_time(at: datetime, *, zoneless: bool) -> str:
     issue 230), or `yyyymmdd hh:mm:ss US/Eastern`, in the gateway's own zone."""
     if zoneless:
         return at.astimezone(UTC).strftime("%Y%m%d-%H:%M:%S")
-    return at.astimezone(_EASTERN).strftime("%Y%m%d %H:%M:%S") + " US/Eastern"
+    return at.astimezone(EASTERN).strftime("%Y%m%d %H:%M:%S") + " US/Eastern"
 
 
 @dataclass
