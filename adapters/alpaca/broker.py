@@ -20,6 +20,7 @@ from adapters.alpaca.errors import DuplicateClientOrderId
 from adapters.alpaca.mapping import decimal, fill_from_activity, fill_from_trade_update, order_report, timestamp
 from adapters.alpaca.orders import check_client_order_id, sdk_order_request
 from adapters.alpaca.rest import AlpacaRest, build_trading_client
+from adapters.alpaca.rules import order_problem
 from adapters.alpaca.settings import AlpacaConfigError, AlpacaConnection, AlpacaOptions
 from adapters.alpaca.stream import TradeUpdates
 from oms.config import Settings
@@ -73,6 +74,7 @@ class AlpacaBroker:
         self._rest_from: datetime | None = _NEVER  # the earliest `since` a REST read of fills started at
         self._rest_latest: datetime | None = None  # the newest fill a REST read returned
         self._tasks: set[asyncio.Task[None]] = set()
+        self._assets: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, mode: str = "paper") -> AlpacaBroker:
@@ -122,6 +124,9 @@ class AlpacaBroker:
     async def submit(self, request: OrderRequest) -> OrderReport:
         """Send one order; an unknown outcome is resolved by client order id, never by sending again."""
         check_client_order_id(request.client_order_id)
+        problem = order_problem(request, await self._asset(request.symbol))
+        if problem is not None:
+            raise problem
         model = sdk_order_request(request)
         client = self.rest.client
         if self.connection.live:
@@ -142,6 +147,18 @@ class AlpacaBroker:
             log.warning("alpaca.submit_outcome_unknown", client_order_id=request.client_order_id, error=str(exc))
             return await self._resolve(request.client_order_id, str(exc))
         return self._remember(order_report(raw))
+
+    async def _asset(self, symbol: str) -> dict[str, Any] | None:
+        """The asset's flags (tradable, fractionable, shortable), read once per symbol for the adapter's life."""
+        if symbol not in self._assets:
+            try:
+                self._assets[symbol] = await self.rest.call("get_asset", self.rest.client.get_asset, symbol)
+            except BrokerUnavailable as exc:
+                log.warning("alpaca.asset_unavailable", symbol=symbol, error=str(exc))
+                return None  # not cached: asked again next time; the rules that need no flags still apply
+            except BrokerError as exc:
+                raise BrokerRejected(f"{symbol}: unknown to Alpaca ({exc})", code="ALPACA_UNKNOWN_ASSET") from exc
+        return self._assets[symbol]
 
     async def _resolve(self, client_order_id: str, why: str) -> OrderReport:
         for attempt in range(RESOLVE_LOOKUPS):

@@ -175,6 +175,8 @@ class AlpacaEmulator:
                     else "internal server error occurred",
                 }
             return venue.fill_activities(params)
+        if route == "GET /v2/assets/{symbol}":
+            return venue.asset(path.rsplit("/", 1)[1])
         if route == "GET /v2/account":
             return venue.account()
         if route == "GET /v2/positions":
@@ -268,6 +270,8 @@ class _DropReply(Exception):
 def _route_name(method: str, path: str) -> str:
     if path.startswith("/v2/orders/") and path != "/v2/orders/":
         return f"{method} /v2/orders/{{id}}"
+    if path.startswith("/v2/assets/"):
+        return f"{method} /v2/assets/{{symbol}}"
     return f"{method} {path}"
 
 

@@ -58,6 +58,8 @@ class AlpacaVenue:
         self.check_wash_trades = True
         self.allow_short = False  # a cash account: a sell needs the shares
         self.duplicate_reports = False
+        # Asset flags by symbol (Alpaca's /v2/assets); unlisted flags are true.
+        self.asset_flags: dict[str, dict[str, bool]] = {"PENNY": {"fractionable": False}}
         self.silent_fills = 0  # the next N executions reach REST only: the stream stays up and says nothing
         self.reject_next: str | None = None
         self.volatility = 0.0005  # the walk's step, a fraction of the price per tick
@@ -99,6 +101,9 @@ class AlpacaVenue:
             for price in (limit, stop):
                 if price is not None and price != on_tick(price):
                     return error(422, "sub-penny increment does not fulfill minimum pricing criteria", 42210000), None
+            refused = self._order_rules(symbol, qty, body, limit)
+            if refused is not None:
+                return refused, None
             if self.reject_next is not None:
                 reason, self.reject_next = self.reject_next, None
                 return error(403, reason, 40310000), None
@@ -133,6 +138,48 @@ class AlpacaVenue:
                 order.status = "new"
                 self._emit("new", order)
             return reply, order
+
+    def _order_rules(self, symbol: str, qty: Decimal, body: dict[str, Any], limit: Decimal | None) -> Reply | None:
+        """Alpaca's rules on fractions, extended hours and assets, with its own answers."""
+        flags = self.asset_json(symbol)
+        tif, kind = str(body.get("time_in_force", "day")), str(body.get("type", "market"))
+        if not flags["tradable"]:
+            return error(422, f"asset {symbol} is not tradable", 42210000)
+        if qty != qty.to_integral_value():
+            if not flags["fractionable"]:
+                return error(422, f"asset {symbol} is not fractionable", 42210000)
+            if tif != "day" or kind not in ("market", "limit"):
+                return error(422, "fractional orders must be DAY orders", 42210000)
+            if qty * (limit or self.prices[symbol]) < 1:
+                return error(403, "cost basis must be >= 1", 40310000)
+        if body.get("extended_hours") and (tif != "day" or kind != "limit"):
+            return error(422, "extended hours order must be DAY limit orders", 42210000)
+        if str(body.get("side")) == "sell" and self.allow_short and not flags["shortable"]:
+            held = self.positions.get(symbol, (Decimal(0), Decimal(0)))[0]
+            if qty > held:
+                return error(403, f"asset {symbol} cannot be sold short", 40310000)
+        return None
+
+    def asset_json(self, symbol: str) -> dict[str, Any]:
+        base = {"tradable": True, "fractionable": True, "shortable": True, "easy_to_borrow": True}
+        return {**base, **self.asset_flags.get(symbol, {})}
+
+    def asset(self, symbol: str) -> Reply:
+        """GET /v2/assets/{symbol}."""
+        symbol = symbol.upper()
+        if symbol not in self.prices:
+            return error(404, "asset not found", 40410000)
+        flags = self.asset_json(symbol)
+        return 200, {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
+            "class": "us_equity",
+            "exchange": "NASDAQ",
+            "symbol": symbol,
+            "name": symbol,
+            "status": "active",
+            "marginable": True,
+            **flags,
+        }
 
     def _can_sell(self, symbol: str, qty: Decimal) -> bool:
         if self.allow_short:
