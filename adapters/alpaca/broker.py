@@ -89,7 +89,12 @@ class AlpacaBroker:
         """Build the SDK client, prove the keys on /v2/account, then start the stream (polling if it fails)."""
         client = await asyncio.to_thread(build_trading_client, self.connection)  # the SDK import is slow
         self._rest = AlpacaRest(client, self.options)
-        info = await self.account()
+        try:
+            info = await self.account()
+        except BrokerRejected as exc:
+            if exc.code != "ALPACA_AUTH":
+                raise
+            raise BrokerRejected(f"{exc.reason} [endpoint {self.connection.base_url}]", code=exc.code) from None
         if self.connection.live and info.account_id != self.connection.expected_account:
             expected = self.connection.expected_account
             raise AlpacaConfigError(f"alpaca: connected to account {info.account_id}, but live.account is {expected}")
@@ -178,7 +183,12 @@ class AlpacaBroker:
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
         """Ask Alpaca to cancel; BrokerRejected(CANCEL_TOO_LATE) when the order is already final."""
         order_id = broker_order_id or (await self.find_order(client_order_id)).broker_order_id
-        await self.rest.call("cancel_order", self.rest.client.cancel_order_by_id, order_id)
+        try:
+            await self.rest.call("cancel_order", self.rest.client.cancel_order_by_id, order_id)
+        except BrokerRejected as exc:
+            if exc.code != "CANCEL_PENDING":
+                raise
+            log.info("alpaca.cancel_already_pending", client_order_id=client_order_id)  # the answer comes in reports
 
     # -- read side ---------------------------------------------------------------------------------------------
     async def find_order(self, client_order_id: str) -> OrderReport:

@@ -138,7 +138,9 @@ class AlpacaEmulator:
         self.calls[route] += 1
         if self.latency:
             time.sleep(self.latency)
-        if headers.get("apca-api-key-id") != self.key_id or headers.get("apca-api-secret-key") != self.secret_key:
+        if headers.get("apca-api-key-id") != self.key_id:
+            return 401, {"code": 40110000, "message": "request is not authorized"}  # Alpaca's answer to a bad key
+        if headers.get("apca-api-secret-key") != self.secret_key:
             return 403, {"message": "forbidden."}
         if self.rate_limit_remaining_errors > 0:
             self.rate_limit_remaining_errors -= 1

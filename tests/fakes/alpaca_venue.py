@@ -60,6 +60,7 @@ class AlpacaVenue:
         self.duplicate_reports = False
         # Asset flags by symbol (Alpaca's /v2/assets); unlisted flags are true.
         self.asset_flags: dict[str, dict[str, bool]] = {"PENNY": {"fractionable": False}}
+        self.pending_cancel_window = False  # cancels wait in pending_cancel until confirm_cancels()
         self.silent_fills = 0  # the next N executions reach REST only: the stream stays up and says nothing
         self.reject_next: str | None = None
         self.volatility = 0.0005  # the walk's step, a fraction of the price per tick
@@ -217,12 +218,24 @@ class AlpacaVenue:
             order = self.orders.get(order_id)
             if order is None:
                 return error(404, "order not found", 40410000)
-            if order.status in FINAL:
+            if order.status in FINAL or order.status == "pending_cancel":
                 return error(422, f'order is already in "{order.status}" state', 42210000)
-            order.status = "canceled"
             order.updated_at = self.now()
+            if self.pending_cancel_window:  # the exchange has not confirmed yet: pending_cancel, then canceled
+                order.status = "pending_cancel"
+                self._emit("pending_cancel", order)
+                return 204, None
+            order.status = "canceled"
             self._emit("canceled", order)
             return 204, None
+
+    def confirm_cancels(self) -> None:
+        """The exchange confirms every pending cancel."""
+        with self.lock:
+            for order in self.orders.values():
+                if order.status == "pending_cancel":
+                    order.status, order.updated_at = "canceled", self.now()
+                    self._emit("canceled", order)
 
     def list_orders(self, params: dict[str, str]) -> Reply:
         """GET /v2/orders: status filter, at most 500 a call, after/until exclusive on submitted_at, direction."""
