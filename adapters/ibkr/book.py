@@ -154,8 +154,15 @@ class OrderBook:
     def add_fill(self, fill: Any) -> FillReport | None:
         """Record one ib_async Fill; None when it was seen before or is not one of ours."""
         execution = fill.execution
-        self.add_commission(execution.execId, getattr(fill.commissionReport, "commission", None))
-        if execution.execId in self._fills:
+        first = self._first_of(execution.execId)
+        self.add_commission(first, getattr(fill.commissionReport, "commission", None))
+        if first in self._fills:
+            if first != execution.execId:  # a correction (.01 -> .02): the same execution, its figures replaced
+                self._fills[first] = dataclasses.replace(
+                    self._fills[first],
+                    quantity=to_decimal(execution.shares) or Decimal(0),
+                    price=to_decimal(execution.price) or Decimal(0),
+                )
             return None
         perm_id = int(execution.permId or 0)
         ref = self._by_perm.get(perm_id) or execution.orderRef
@@ -163,7 +170,7 @@ class OrderBook:
             return None
         entry = self._entries.get(ref)
         report = FillReport(
-            exec_id=execution.execId,
+            exec_id=first,
             client_order_id=ref,
             broker_order_id=str(perm_id) if perm_id else "",
             symbol=fill.contract.symbol,
@@ -172,15 +179,24 @@ class OrderBook:
             price=to_decimal(execution.price) or Decimal(0),
             at=execution.time.astimezone(UTC),
         )
-        self._fills[execution.execId] = report
+        self._fills[first] = report
         if entry is not None:
             entry.touch()
         return report
 
+    def _first_of(self, exec_id: str) -> str:
+        """The id an execution is reported under: IB corrects one by re-sending it with the last part of its
+        execId raised (`...01.01` -> `...01.02`). Every version is reported as `...01`, the original's id, so a
+        correction (live, or the only version reqExecutions lists after a restart) is the same execution."""
+        base, dot, suffix = exec_id.rpartition(".")
+        if not dot or not suffix.isdigit():
+            return exec_id
+        return f"{base}.01"
+
     def add_commission(self, exec_id: str, commission: float | None) -> None:
         value = to_decimal(commission)
         if value:
-            self._commissions[exec_id] = value
+            self._commissions[self._first_of(exec_id)] = value
 
     def fills(self) -> list[FillReport]:
         return [

@@ -191,6 +191,25 @@ class FakeIbGateway:
             if session.account_updates:
                 self._push_account_values(session)
 
+    def correct_execution(self, fill: GatewayExecution, price: Decimal) -> GatewayExecution:
+        """Correct an execution as IB does: the same execId with its last part raised, the new price."""
+        head, _, suffix = fill.exec_id.rpartition(".")
+        fixed = GatewayExecution(
+            exec_id=f"{head}.{int(suffix) + 1:02d}",
+            order=fill.order,
+            shares=fill.shares,
+            price=price,
+            at=fill.at,
+            cum_qty=fill.cum_qty,
+            avg_price=price,
+            zoneless_time=fill.zoneless_time,
+        )
+        self.executions[self.executions.index(fill)] = fixed
+        for session in self._sessions_of(fill.order.client_id):
+            session.send(wire.execution(session.version, -1, fixed))
+            session.send(wire.commission_report(fixed))
+        return fixed
+
     def send_error(self, code: int, message: str, req_id: int = -1) -> None:
         """Send an error or notice to every connected client."""
         for session in self._live_sessions():
