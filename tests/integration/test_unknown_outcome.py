@@ -72,3 +72,13 @@ async def test_an_unknown_order_the_broker_shows_later_works_on(rig: Rig) -> Non
     order = engine.find_order(coid)
     assert order.status is OrderStatus.FILLED
     assert rig.venue.submissions() == {coid: 1}
+
+
+def test_an_unknown_order_says_who_must_act() -> None:
+    from oms.cli.views import waiting_reason
+    from tests.unit.builders import order_in
+
+    order = order_in(OrderStatus.UNKNOWN)
+    reason = waiting_reason(order)
+    assert reason is not None
+    assert reason.startswith("outcome unknown, you check the broker")
