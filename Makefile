@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean tz-matrix
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# `make test` already spreads the broker suites over three host zones (tests/hostzone.py); this runs each whole.
+TZ_ZONES := Europe/Berlin America/New_York Asia/Tokyo
+tz-matrix: $(STAMP)
+	@for zone in $(TZ_ZONES); do \
+		echo "tz-matrix: $$zone"; \
+		OMS_TEST_TZ=$$zone $(BIN)/python -m pytest -q -n 2 tests/integration/ibkr tests/integration/alpaca || exit 1; \
+	done
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

@@ -48,6 +48,8 @@ class ManualTicketBroker:
         order_types=frozenset(OrderType),
         max_client_order_id_length=64,
         manual=True,
+        unique_client_order_ids=True,  # the book is keyed by client order id
+        extended_hours_order_types=frozenset(OrderType),
     )
 
     def __init__(

@@ -13,7 +13,6 @@ from pydantic import BaseModel
 
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
-from oms.execution.algos.settings import AlgoSettings
 from oms.execution.engine import ExecutionEngine
 from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings

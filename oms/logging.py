@@ -61,7 +61,10 @@ def configure(level: str = "info", log_file: Path | None = None, console: bool =
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         file_handler = logging.FileHandler(log_file, encoding="utf-8")
-        file_handler.setFormatter(_formatter(structlog.processors.JSONRenderer(default=str)))
+        # The JSON log carries the traceback itself (as text under "exception"), not just "exc_info": true.
+        file_handler.setFormatter(
+            _formatter(structlog.processors.format_exc_info, structlog.processors.JSONRenderer(default=str))
+        )
         handlers.append(file_handler)
     if console:
         stream = logging.StreamHandler(sys.stderr)
@@ -85,9 +88,9 @@ def configure(level: str = "info", log_file: Path | None = None, console: bool =
     )
 
 
-def _formatter(renderer: Any) -> logging.Formatter:
+def _formatter(*renderer: Any) -> logging.Formatter:
     return structlog.stdlib.ProcessorFormatter(
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
         foreign_pre_chain=_SHARED,
     )
 

@@ -121,6 +121,11 @@ class Capabilities:
     order_types: frozenset[OrderType] = field(default_factory=lambda: frozenset({OrderType.MARKET, OrderType.LIMIT}))
     max_client_order_id_length: int = 48
     manual: bool = False
+    # Whether the broker refuses a second order under a client order id it already has. Only then is an order it
+    # definitely does not know sent again under the same id; elsewhere such an order waits, `unknown`, for a person.
+    unique_client_order_ids: bool = False
+    # What the broker takes outside regular hours: those order types, day orders only (empty: nothing).
+    extended_hours_order_types: frozenset[OrderType] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +184,15 @@ class Broker(Protocol):
         ...
 
 
+@runtime_checkable
+class FreshFills(Protocol):
+    """A broker that can read its executions afresh from its own records, past any stream or cache."""
+
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Executions at or after `since`, read now; raises BrokerError when they cannot be had."""
+        ...
+
+
 class MarketData(Protocol):
     """Reference data for planning and risk. The security master file is the offline default."""
 
@@ -195,6 +209,7 @@ __all__ = [
     "BrokerUnavailable",
     "Capabilities",
     "FillReport",
+    "FreshFills",
     "MarketClock",
     "MarketData",
     "OrderNotFound",

@@ -20,6 +20,7 @@ from adapters.alpaca.errors import DuplicateClientOrderId
 from adapters.alpaca.mapping import decimal, fill_from_activity, fill_from_trade_update, order_report, timestamp
 from adapters.alpaca.orders import check_client_order_id, sdk_order_request
 from adapters.alpaca.rest import AlpacaRest, build_trading_client
+from adapters.alpaca.rules import order_problem
 from adapters.alpaca.settings import AlpacaConfigError, AlpacaConnection, AlpacaOptions
 from adapters.alpaca.stream import TradeUpdates
 from oms.config import Settings
@@ -27,6 +28,7 @@ from oms.domain.enums import OrderType
 from oms.logging import get_logger
 from oms.ports import (
     AccountInfo,
+    BrokerError,
     BrokerRejected,
     BrokerUnavailable,
     Capabilities,
@@ -55,6 +57,8 @@ class AlpacaBroker:
         extended_hours=True,
         order_types=frozenset({OrderType.MARKET, OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT}),
         max_client_order_id_length=48,
+        unique_client_order_ids=True,  # 422 "client_order_id must be unique"
+        extended_hours_order_types=frozenset({OrderType.LIMIT}),
     )
 
     def __init__(self, connection: AlpacaConnection, options: AlpacaOptions | None = None) -> None:
@@ -70,6 +74,7 @@ class AlpacaBroker:
         self._rest_from: datetime | None = _NEVER  # the earliest `since` a REST read of fills started at
         self._rest_latest: datetime | None = None  # the newest fill a REST read returned
         self._tasks: set[asyncio.Task[None]] = set()
+        self._assets: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, mode: str = "paper") -> AlpacaBroker:
@@ -84,7 +89,12 @@ class AlpacaBroker:
         """Build the SDK client, prove the keys on /v2/account, then start the stream (polling if it fails)."""
         client = await asyncio.to_thread(build_trading_client, self.connection)  # the SDK import is slow
         self._rest = AlpacaRest(client, self.options)
-        info = await self.account()
+        try:
+            info = await self.account()
+        except BrokerRejected as exc:
+            if exc.code != "ALPACA_AUTH":
+                raise
+            raise BrokerRejected(f"{exc.reason} [endpoint {self.connection.base_url}]", code=exc.code) from None
         if self.connection.live and info.account_id != self.connection.expected_account:
             expected = self.connection.expected_account
             raise AlpacaConfigError(f"alpaca: connected to account {info.account_id}, but live.account is {expected}")
@@ -119,6 +129,9 @@ class AlpacaBroker:
     async def submit(self, request: OrderRequest) -> OrderReport:
         """Send one order; an unknown outcome is resolved by client order id, never by sending again."""
         check_client_order_id(request.client_order_id)
+        problem = order_problem(request, await self._asset(request.symbol))
+        if problem is not None:
+            raise problem
         model = sdk_order_request(request)
         client = self.rest.client
         if self.connection.live:
@@ -140,6 +153,18 @@ class AlpacaBroker:
             return await self._resolve(request.client_order_id, str(exc))
         return self._remember(order_report(raw))
 
+    async def _asset(self, symbol: str) -> dict[str, Any] | None:
+        """The asset's flags (tradable, fractionable, shortable), read once per symbol for the adapter's life."""
+        if symbol not in self._assets:
+            try:
+                self._assets[symbol] = await self.rest.call("get_asset", self.rest.client.get_asset, symbol)
+            except BrokerUnavailable as exc:
+                log.warning("alpaca.asset_unavailable", symbol=symbol, error=str(exc))
+                return None  # not cached: asked again next time; the rules that need no flags still apply
+            except BrokerError as exc:
+                raise BrokerRejected(f"{symbol}: unknown to Alpaca ({exc})", code="ALPACA_UNKNOWN_ASSET") from exc
+        return self._assets[symbol]
+
     async def _resolve(self, client_order_id: str, why: str) -> OrderReport:
         for attempt in range(RESOLVE_LOOKUPS):
             if attempt:  # a POST that timed out may still land: look again shortly before calling it unknown
@@ -158,7 +183,12 @@ class AlpacaBroker:
     async def cancel(self, client_order_id: str, broker_order_id: str | None = None) -> None:
         """Ask Alpaca to cancel; BrokerRejected(CANCEL_TOO_LATE) when the order is already final."""
         order_id = broker_order_id or (await self.find_order(client_order_id)).broker_order_id
-        await self.rest.call("cancel_order", self.rest.client.cancel_order_by_id, order_id)
+        try:
+            await self.rest.call("cancel_order", self.rest.client.cancel_order_by_id, order_id)
+        except BrokerRejected as exc:
+            if exc.code != "CANCEL_PENDING":
+                raise
+            log.info("alpaca.cancel_already_pending", client_order_id=client_order_id)  # the answer comes in reports
 
     # -- read side ---------------------------------------------------------------------------------------------
     async def find_order(self, client_order_id: str) -> OrderReport:
@@ -202,7 +232,20 @@ class AlpacaBroker:
         """Every execution at or after `since`, each once, from the stream or (when needed) REST activities."""
         self._fills_since = since if self._fills_since is None or since is None else min(since, self._fills_since)
         if self._needs_rest(since):
-            await self._read_rest_fills(since)
+            try:
+                await self._read_rest_fills(since)
+            except BrokerError as exc:
+                # The activities endpoint failing (404, 5xx) must not stall the whole poll: what the stream gave is
+                # returned, the next call tries REST again, and the engine's fill-gap repair covers the rest.
+                log.warning("alpaca.fill_activities_failed", error=str(exc))
+        return self._fills_at_or_after(since)
+
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Read the fill activities over REST now, whatever the stream says; a failure raises."""
+        await self._read_rest_fills(since)
+        return self._fills_at_or_after(since)
+
+    def _fills_at_or_after(self, since: datetime | None) -> list[FillReport]:
         fills = [fill for fill in self._fills.values() if since is None or fill.at >= since]
         return sorted(fills, key=lambda fill: (fill.at, fill.exec_id))
 

@@ -14,7 +14,10 @@ from typing import Any
 from oms.ports import BrokerError, BrokerRejected, BrokerUnavailable, OrderNotFound
 
 DUPLICATE_CLIENT_ORDER_ID = 40010001
-FORBIDDEN_HINT = "check the API keys and the endpoint (paper keys work only on the paper endpoint)"
+FORBIDDEN_HINT = (
+    "check the API keys and the endpoint (APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL or [alpaca];"
+    " paper keys work only on the paper endpoint)"
+)
 
 # 403 40310000 covers several refusals; the message tells them apart. First match wins.
 _FORBIDDEN_REASONS = (
@@ -67,7 +70,7 @@ def classify(exc: BaseException) -> Failure:
         return Failure(Kind.NOT_FOUND, message, "NOT_FOUND", status)
     if status == 422 and code == DUPLICATE_CLIENT_ORDER_ID and "unique" in message.lower():
         return Failure(Kind.DUPLICATE, message, "DUPLICATE_CLIENT_ORDER_ID", status)
-    if status in (401, 403) and code is None:
+    if status == 401 or (status == 403 and code is None):  # 401 40110000 "request is not authorized": bad keys
         return Failure(Kind.REJECTED, f"Alpaca said {message!r}: {FORBIDDEN_HINT}", "ALPACA_AUTH", status)
     lowered = message.lower()
     if status == 403:
@@ -75,6 +78,8 @@ def classify(exc: BaseException) -> Failure:
         return Failure(Kind.REJECTED, message, reason, status)
     if "sub-penny" in lowered:
         return Failure(Kind.REJECTED, message, "SUB_PENNY_PRICE", status)
+    if status == 422 and '"pending_cancel"' in lowered:
+        return Failure(Kind.REJECTED, message, "CANCEL_PENDING", status)  # asked already: not too late
     if status == 422 and ("not cancelable" in lowered or "already in" in lowered):
         return Failure(Kind.REJECTED, message, "CANCEL_TOO_LATE", status)
     return Failure(Kind.REJECTED, message, "BROKER_REJECTED", status)

@@ -104,6 +104,13 @@ class OrderBook:
             from_error = False
         if status == "ValidationError" and entry.raw_status in _DONE:
             status = entry.raw_status  # ib_async flags a warning even on a finished order; it stays finished
+        if status == "Inactive" and "locate" in (trade.orderStatus.whyHeld or ""):
+            status = "PreSubmitted"  # IB looks for shares to borrow: held, not dead
+            entry.reason = "held by IB while it locates shares to borrow"
+        if status == "Inactive" and entry.reason is None:
+            # Rejected after the acknowledgement (201 and the like): keep IB's own words as the reason.
+            said = [e for e in log if e.errorCode]
+            entry.reason = f"{said[-1].errorCode}: {said[-1].message}" if said else entry.unconfirmed_cancel
         if from_error:
             entry.unconfirmed_cancel = f"{log[-1].errorCode}: {log[-1].message}"
         else:
@@ -126,15 +133,18 @@ class OrderBook:
         for entry in self._entries.values():
             if entry.unconfirmed_cancel is None or entry.perm_id in open_perm_ids:
                 continue
+            entry.reason = entry.unconfirmed_cancel  # IB's own words, whichever way it ended
             if entry.perm_id not in completed_perm_ids:
                 # Neither open nor completed at the gateway: the error did end it.
-                entry.reason = entry.unconfirmed_cancel
                 entry.touch("Cancelled")
             entry.unconfirmed_cancel = None
             settled.append(entry)
         return settled
 
     def reject(self, entry: Entry, reason: str) -> None:
+        """A definite reject of an order IB never showed (an orderRef IB has shown is never sent again)."""
+        if entry.perm_id:
+            return
         entry.rejected = True
         entry.reason = reason
         entry.touch("Inactive")
@@ -144,8 +154,15 @@ class OrderBook:
     def add_fill(self, fill: Any) -> FillReport | None:
         """Record one ib_async Fill; None when it was seen before or is not one of ours."""
         execution = fill.execution
-        self.add_commission(execution.execId, getattr(fill.commissionReport, "commission", None))
-        if execution.execId in self._fills:
+        first = self._first_of(execution.execId)
+        self.add_commission(first, getattr(fill.commissionReport, "commission", None))
+        if first in self._fills:
+            if first != execution.execId:  # a correction (.01 -> .02): the same execution, its figures replaced
+                self._fills[first] = dataclasses.replace(
+                    self._fills[first],
+                    quantity=to_decimal(execution.shares) or Decimal(0),
+                    price=to_decimal(execution.price) or Decimal(0),
+                )
             return None
         perm_id = int(execution.permId or 0)
         ref = self._by_perm.get(perm_id) or execution.orderRef
@@ -153,7 +170,7 @@ class OrderBook:
             return None
         entry = self._entries.get(ref)
         report = FillReport(
-            exec_id=execution.execId,
+            exec_id=first,
             client_order_id=ref,
             broker_order_id=str(perm_id) if perm_id else "",
             symbol=fill.contract.symbol,
@@ -162,15 +179,24 @@ class OrderBook:
             price=to_decimal(execution.price) or Decimal(0),
             at=execution.time.astimezone(UTC),
         )
-        self._fills[execution.execId] = report
+        self._fills[first] = report
         if entry is not None:
             entry.touch()
         return report
 
+    def _first_of(self, exec_id: str) -> str:
+        """The id an execution is reported under: IB corrects one by re-sending it with the last part of its
+        execId raised (`...01.01` -> `...01.02`). Every version is reported as `...01`, the original's id, so a
+        correction (live, or the only version reqExecutions lists after a restart) is the same execution."""
+        base, dot, suffix = exec_id.rpartition(".")
+        if not dot or not suffix.isdigit():
+            return exec_id
+        return f"{base}.01"
+
     def add_commission(self, exec_id: str, commission: float | None) -> None:
         value = to_decimal(commission)
         if value:
-            self._commissions[exec_id] = value
+            self._commissions[self._first_of(exec_id)] = value
 
     def fills(self) -> list[FillReport]:
         return [

@@ -47,6 +47,10 @@ class IbkrBroker:
         extended_hours=True,
         order_types=frozenset({OrderType.MARKET, OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT}),
         max_client_order_id_length=48,
+        # IB takes a second order under an orderRef it already holds; orders held by a TWS precaution or placed
+        # under another client id are invisible to this one.
+        unique_client_order_ids=False,
+        extended_hours_order_types=frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT}),
     )
 
     def __init__(
@@ -90,7 +94,11 @@ class IbkrBroker:
         fields = order_fields(request, self._session.account)
         contract = await self._session.read(lambda: self._contract(request.symbol))
         existing = self._book.get(request.client_order_id)
-        if existing is not None and not existing.rejected:
+        if existing is not None and existing.rejected:
+            # A resend: IB takes duplicate orderRefs, so look at open orders (every client's), completed orders
+            # and today's executions first; an orderRef IB has shown is never placed again.
+            await self._session.read(self._session.reconcile)
+        if existing is not None and (not existing.rejected or existing.perm_id):
             return self._book.report(existing)  # already at IB: sending it again would duplicate it
         self._log.info(
             "ibkr.order.submitting", **submission_log_fields("ibkr", self._session.account, self._session.live, request)
@@ -209,6 +217,10 @@ class IbkrBroker:
     async def fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
         await self._session.read(self._session.read_executions)
         return [f for f in self._book.fills() if since is None or f.at >= since]
+
+    async def fresh_fill_reports(self, *, since: datetime | None = None) -> Sequence[FillReport]:
+        """Every read already asks the gateway (reqExecutions): a fresh read is an ordinary one."""
+        return await self.fill_reports(since=since)
 
     async def find_order(self, client_order_id: str) -> OrderReport:
         await self._session.read(self._session.reconcile)

@@ -44,11 +44,13 @@ def map_status(raw: str, filled: Decimal, quantity: Decimal) -> ReportStatus:
 
 class ErrorKind(StrEnum):
     NOTICE = "notice"  # informational, nothing to do
+    WARNING = "warning"  # about an order that lives on (399 held until the open, 10349 TIF preset...): no outcome
     REJECT = "reject"  # the order definitely does not exist at IB
     CANCELLED = "cancelled"  # the order was cancelled (confirm with the gateway before booking)
     CANCEL_REJECTED = "cancel_rejected"  # our cancel came too late or found nothing
     RETRY = "retry"  # the order was not taken; sending it again with a new id is safe
     CONNECTIVITY_LOST = "connectivity_lost"
+    CLIENT_ID_IN_USE = "client_id_in_use"
     CONNECTIVITY_RESTORED = "connectivity_restored"
     ORDER_ERROR = "order_error"  # anything else about an order: confirm its state with the gateway
 
@@ -71,13 +73,22 @@ ERRORS: dict[int, ErrorMeaning] = {
     1100: ErrorMeaning(ErrorKind.CONNECTIVITY_LOST, "connectivity between the gateway and IB lost"),
     1101: ErrorMeaning(ErrorKind.CONNECTIVITY_RESTORED, "connectivity restored, data lost: resubscribe"),
     1102: ErrorMeaning(ErrorKind.CONNECTIVITY_RESTORED, "connectivity restored, data kept"),
+    2110: ErrorMeaning(ErrorKind.CONNECTIVITY_LOST, "connectivity between TWS and IB's servers broken"),
+    326: ErrorMeaning(ErrorKind.CLIENT_ID_IN_USE, "another API client is connected with this client id"),
 }
 
 
+# ib_async's own warning list (wrapper.error), plus 10349: an order these come about is still live at IB.
+WARNING_CODES = frozenset({105, 110, 165, 321, 329, 399, 404, 434, 492, 10167, 10349})
+
+
 def classify_error(code: int) -> ErrorMeaning:
-    """What an IB error code means for the OMS; 2100-2199 are notices (farm connections and the like)."""
+    """What an IB error code means for the OMS; 2100-2199 are warnings and notices (farm connections and the
+    like), except 2110, the link between TWS and IB's servers broken."""
     if code in ERRORS:
         return ERRORS[code]
+    if code in WARNING_CODES:
+        return ErrorMeaning(ErrorKind.WARNING, "warning: the order lives on")
     if 2100 <= code < 2200:
         return ErrorMeaning(ErrorKind.NOTICE, "informational notice")
     return ErrorMeaning(ErrorKind.ORDER_ERROR, "error about an order or request")
@@ -140,6 +151,17 @@ def order_fields(request: OrderRequest, account: str) -> OrderFields:
         order_ref=request.client_order_id,
         account=account,
     )
+
+
+def utc_execution_time(text: str) -> str:
+    """Give a zone-less `yyyymmdd-hh:mm:ss` execution time its zone: TWS means UTC, ib_async reads it as host-local.
+
+    Any other form (already carrying a zone, or an epoch) is returned unchanged.
+    """
+    date, dash, clock = text.partition("-")
+    if dash and len(date) == 8 and date.isdigit() and len(clock) == 8 and clock.count(":") == 2:
+        return f"{date} {clock} UTC"
+    return text
 
 
 def side_of(action_or_side: str) -> Side:

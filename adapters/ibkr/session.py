@@ -18,6 +18,7 @@ from typing import Any
 from adapters.ibkr.book import OrderBook
 from adapters.ibkr.mapping import ErrorKind, classify_error
 from adapters.ibkr.pacing import Pacer
+from adapters.ibkr.plumbing import Pulse, read_times_as_utc
 from adapters.ibkr.settings import IbkrSettings
 from oms.domain.live_guards import (
     LiveGuardRefused,
@@ -47,33 +48,6 @@ def sdk() -> ModuleType:
     return ib_async
 
 
-class Pulse:
-    """Wake every waiter whenever something changed, so conditions are re-checked without polling."""
-
-    def __init__(self) -> None:
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def fire(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def until(self, condition: Callable[[], bool], seconds: float) -> bool:
-        """Wait until `condition()` holds (True) or `seconds` have passed (False)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not condition():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiter, remaining)
-        return True
-
-
 class GatewaySession:
     """One client connection to the gateway, re-established after every drop, and the book it keeps."""
 
@@ -88,6 +62,7 @@ class GatewaySession:
         self.book = OrderBook()
         self.session_ids: dict[int, str] = {}  # orderId -> client order id, this session only
         self.errors: dict[str, tuple[int, str]] = {}  # the last order error, by client order id
+        self.client_id_refused: str | None = None  # set when the gateway answered 326 at connect
         self.pulse = Pulse()
         self.pacer = Pacer(MESSAGES_PER_SECOND)
         self._reconnect_delays = tuple(reconnect_delays)
@@ -109,6 +84,7 @@ class GatewaySession:
             ib.commissionReportEvent += self._on_commission
             ib.errorEvent += self._on_error
             ib.disconnectedEvent += self._on_disconnected
+            read_times_as_utc(ib)
             self.ib = ib
         await self._open_session()
 
@@ -132,10 +108,7 @@ class GatewaySession:
                 endpoint_is_paper=ibkr_port_is_paper(s.port),
                 endpoint=f"port {s.port}",
             )
-            try:
-                await self.ib.connectAsync(s.host, s.port, s.client_id, timeout=self.timeout, account=s.account)
-            except (OSError, TimeoutError, ConnectionError) as exc:
-                raise BrokerUnavailable(f"IB gateway at {s.host}:{s.port} not reachable: {exc!r}") from exc
+            await self._connect_socket()
             accounts = list(self.ib.managedAccounts())
             try:
                 _guard(check_connected_account, mode, configured_account=s.account, connected_accounts=accounts)
@@ -153,6 +126,29 @@ class GatewaySession:
         self._ready = True
         self._log.info("ibkr.connected", account=self.account, port=s.port, client_id=s.client_id)
         self.pulse.fire()
+
+    async def _connect_socket(self) -> None:
+        """Connect the client; 326 (client id taken) is a definite, final no, not a reason to retry."""
+        s = self.settings
+        self.client_id_refused = None
+        connecting = asyncio.ensure_future(
+            self.ib.connectAsync(s.host, s.port, s.client_id, timeout=self.timeout, account=s.account)
+        )
+        connecting.add_done_callback(lambda _: self.pulse.fire())
+        await self.pulse.until(lambda: connecting.done() or self.client_id_refused is not None, self.timeout + 1)
+        if self.client_id_refused is not None:
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            self.ib.disconnect()
+            raise BrokerRejected(
+                f"{self.client_id_refused}; set another [ibkr] client_id or close the other client",
+                code="IB_CLIENT_ID_IN_USE",
+            )
+        try:
+            await connecting
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            raise BrokerUnavailable(f"IB gateway at {s.host}:{s.port} not reachable: {exc!r}") from exc
 
     def _on_disconnected(self) -> None:
         was_ready, self._ready = self._ready, False
@@ -230,7 +226,8 @@ class GatewaySession:
 
     async def _reconcile_now(self) -> None:
         ib = self.ib
-        open_trades = await self.request(ib.reqOpenOrdersAsync)
+        # Every client's open orders: one placed under another client id (an earlier run) is ours all the same.
+        open_trades = await self.request(ib.reqAllOpenOrdersAsync)
         completed = await self.request(lambda: ib.reqCompletedOrdersAsync(False))
         open_perms: set[int] = set()
         for trade in open_trades:
@@ -299,6 +296,17 @@ class GatewaySession:
         meaning = classify_error(code)
         if meaning.kind is ErrorKind.NOTICE:
             self._log.info("ibkr.notice", code=code, message=message)
+            return
+        if meaning.kind is ErrorKind.WARNING:
+            # Never an order's answer: the order lives on (399: held until the open, possibly invisible meanwhile).
+            self._log.info(
+                "ibkr.order_warning", client_order_id=self.session_ids.get(req_id), code=code, message=message
+            )
+            return
+        if meaning.kind is ErrorKind.CLIENT_ID_IN_USE:
+            self.client_id_refused = f"IB error {code}: client id {self.settings.client_id} is in use ({message})"
+            self._log.error("ibkr.client_id_in_use", client_id=self.settings.client_id, message=message)
+            self.pulse.fire()
             return
         if meaning.kind is ErrorKind.CONNECTIVITY_LOST:
             self._log.warning("ibkr.connectivity_lost", code=code, message=message)

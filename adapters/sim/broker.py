@@ -25,6 +25,7 @@ class SimulatedBroker:
         extended_hours=False,
         order_types=frozenset({OrderType.MARKET, OrderType.LIMIT}),
         max_client_order_id_length=128,
+        unique_client_order_ids=True,  # the venue rejects DUPLICATE_CLIENT_ORDER_ID
     )
 
     def __init__(

@@ -171,6 +171,9 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
     if stop is Stop.TIMEOUT:
         err_console.print("[bold red]error:[/] orders are still working; run the daemon again to carry on")
         return EXIT_FAILURE
+    if stop is Stop.FAILING:
+        err_console.print(f"[bold red]error:[/] cycles keep failing ({scheduler.failure}); stopped", highlight=False)
+        return EXIT_FAILURE
     console.print(f"daemon stopped ({stop.value}); the lease is released")
     return EXIT_OK
 

@@ -146,5 +146,9 @@ async def _until_done(wiring, batch_id: str, limit_seconds: float | None) -> int
     if stop is Stop.LEASE_LOST:
         err_console.print("[bold red]error:[/] another scheduler took over this account; stopped")
         return EXIT_CONFLICT
+    if stop is Stop.FAILING:
+        line = f"{scheduler.failures} cycles in a row failed, the last with {scheduler.failure}"
+        err_console.print(f"[bold red]error:[/] {line}; stopped (details in the log)", markup=True, highlight=False)
+        return EXIT_FAILURE
     err_console.print("[bold red]error:[/] orders are still working; run the same command again to resume")
     return EXIT_FAILURE

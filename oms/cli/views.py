@@ -25,6 +25,7 @@ STATUS_STYLE = {
     "cancelled": "yellow",
     "expired": "yellow",
     "rejected": "red",
+    "unknown": "bold red",
     "validated": "white",
     "new": "white",
 }
@@ -50,6 +51,8 @@ def waiting_reason(order: Order) -> str | None:
     """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
     from oms.execution.notes import NOTE_HELD, is_approved, needs_approval
 
+    if order.status is OrderStatus.UNKNOWN:  # sent, never shown by a broker that takes duplicate ids
+        return f"outcome unknown, you check the broker: {order.status_reason or 'see oms reconcile'}"
     if order.status is not OrderStatus.VALIDATED:
         return None
     for event in reversed(order.events):

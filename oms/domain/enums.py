@@ -15,6 +15,9 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    # Sent, and the broker cannot say whether it holds it (IB shows no order under that orderRef, and IB does not
+    # refuse a second order with the same one): a person finds out at the broker; nothing is sent again meanwhile.
+    UNKNOWN = "unknown"
 
     @property
     def is_terminal(self) -> bool:
@@ -31,6 +34,7 @@ class OrderStatus(StrEnum):
             OrderStatus.SUBMITTED,
             OrderStatus.PARTIALLY_FILLED,
             OrderStatus.PENDING_CANCEL,
+            OrderStatus.UNKNOWN,
         )
 
 

@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     AMENDED = "amended"
     NOTED = "noted"
+    OUTCOME_UNKNOWN = "outcome_unknown"
 
 
 @dataclass(frozen=True, slots=True)

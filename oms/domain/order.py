@@ -236,6 +236,10 @@ class Order:
     def expire(self, at: datetime | None = None) -> None:
         self._move(Action.EXPIRE, EventKind.EXPIRED, at)
 
+    def lose_track(self, reason: str, at: datetime | None = None) -> None:
+        """The broker cannot say whether it holds this order, and sending it again could duplicate it."""
+        self._move(Action.LOSE_TRACK, EventKind.OUTCOME_UNKNOWN, at, {"reason": reason}, status_reason=reason)
+
     def amend_quantity(self, quantity: Decimal | int | str, reason: str, at: datetime | None = None) -> None:
         """Shrink an order the broker has not seen yet; it never grows (a new need is a new order)."""
         new_quantity = _positive(quantity, "quantity", "INVALID_QUANTITY")
@@ -298,7 +302,7 @@ class Order:
         # Rule.AFTER_FILL
         if self.unfilled_quantity == 0:
             return OrderStatus.FILLED
-        if self.status is OrderStatus.SUBMITTED:
+        if self.status in (OrderStatus.SUBMITTED, OrderStatus.UNKNOWN):
             return OrderStatus.PARTIALLY_FILLED
         return self.status
 

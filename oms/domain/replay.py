@@ -72,6 +72,7 @@ _APPLY: dict[EventKind, Callable[[Order, OrderEvent], object]] = {
     EventKind.CANCELLED: lambda o, e: o.cancel(e.details.get("reason"), at=e.at),
     EventKind.EXPIRED: lambda o, e: o.expire(at=e.at),
     EventKind.AMENDED: lambda o, e: o.amend_quantity(Decimal(_detail(e, "quantity")), _detail(e, "reason"), at=e.at),
+    EventKind.OUTCOME_UNKNOWN: lambda o, e: o.lose_track(_detail(e, "reason"), at=e.at),
     EventKind.NOTED: lambda o, e: o.note(
         _detail(e, "note"), at=e.at, **{k: v for k, v in e.details.items() if k != "note"}
     ),

@@ -74,6 +74,7 @@ class ExecutionEngine:
         self._lock = asyncio.Lock()
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
+        self.fill_gaps: dict[str, Any] = {}  # client order id -> fill_gaps.Gap, kept between cycles
 
     def context(self, report: CycleReport) -> CycleContext:
         """The inputs of one cycle or one operator action, handed to every step."""
@@ -90,6 +91,7 @@ class ExecutionEngine:
             venue=VenueClock(self.broker, self.clock, report),
             calendar=self._exchange_calendar,
             new_fills=self._new_fills,
+            fill_gaps=self.fill_gaps,
         )
 
     def _exchange_calendar(self) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from oms.domain import Order
+from oms.domain import Order, OrderStatus
 from oms.domain.transitions import Action, target_of
 from oms.domain.values import decimal_text
 from oms.execution.booking import BookingResult, apply_report, book_fills
@@ -23,7 +23,8 @@ from oms.store import Ledger
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # missing_fill | status_applied | unknown_order | unknown_fill | missing_at_broker | position
+    kind: str  # missing_fill | status_applied | unknown_order | unknown_fill | missing_at_broker | position |
+    # unknown_outcome
     subject: str
     detail: str
     fixed: bool = False
@@ -121,7 +122,9 @@ async def reconcile(
         result.differences.append(
             Difference("missing_fill", "ledger", f"{booking.fills_booked} fill(s) booked from the broker", fixed=True)
         )
-    result.differences += [Difference("anomaly", "ledger", text) for text in booking.anomalies]
+    result.differences += [Difference("anomaly", "ledger", text) for text in booking.anomalies] + [
+        unknown_outcome(o) for o in working if o.status is OrderStatus.UNKNOWN and o.id not in booking.changed
+    ]
     with ledger.unit_of_work() as uow:
         for order in booking.changed.values():
             uow.orders.save(order)
@@ -130,7 +133,7 @@ async def reconcile(
     for order in working:
         coid = order.client_order_id or ""
         sent = submitted_at(order)
-        if coid in reported or sent is None or sent < since:
+        if coid in reported or sent is None or sent < since or order.status is OrderStatus.UNKNOWN:
             continue
         try:
             await broker.find_order(coid)
@@ -143,6 +146,15 @@ async def reconcile(
     if expected_positions is not None:
         result.differences += _position_differences(expected_positions, {p.symbol: p.quantity for p in positions})
     return result
+
+
+def unknown_outcome(order: Order) -> Difference:
+    """An order sent that the broker never showed, at a broker that takes duplicate ids: a person must look."""
+    return Difference(
+        "unknown_outcome",
+        order.client_order_id or order.id,
+        f"{order.side} {decimal_text(order.quantity)} {order.symbol}: {order.status_reason or 'outcome unknown'}",
+    )
 
 
 def _position_differences(expected: dict[str, Decimal], actual: dict[str, Decimal]) -> list[Difference]:

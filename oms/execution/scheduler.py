@@ -30,6 +30,7 @@ class Stop(StrEnum):
     HALTED = "halted"
     LEASE_LOST = "lease_lost"
     STOPPED = "stopped"  # asked to stop (a signal to `oms daemon`)
+    FAILING = "failing"  # `max_cycle_failures` cycles in a row failed: `failure` says why
 
 
 def is_busy(report: CycleReport) -> bool:
@@ -60,6 +61,8 @@ class EngineScheduler:
         self._until: Callable[[], bool] = lambda: False
         self._fast = True
         self._scheduler: AsyncIOScheduler | None = None
+        self.failures = 0  # cycles failed in a row
+        self.failure: str | None = None  # the last one's reason, one line
 
     async def run(self, *, until: Callable[[], bool] | None = None, limit_seconds: float | None = None) -> Stop:
         """Run the jobs until `until()` holds after a cycle, the time limit passes, a halt, or the lease is lost."""
@@ -100,9 +103,14 @@ class EngineScheduler:
     async def _cycle(self) -> None:
         try:
             report = await self.engine.cycle()
-        except Exception:  # a job must not die silently: log it and try again next time
-            log.exception("scheduler.cycle_failed")
+        except Exception as exc:  # a job must not die silently: log it, try again, give up after a bound
+            self.failures += 1
+            self.failure = cycle_failure_line(exc)
+            log.exception("scheduler.cycle_failed", failures=self.failures, reason=self.failure)
+            if self.failures >= self.settings.max_cycle_failures:
+                self._finish(Stop.FAILING)
             return
+        self.failures = 0
         if self.on_cycle is not None:
             self.on_cycle(report)
         if self.stop_on_halt and self.engine.halted().active:
@@ -131,3 +139,9 @@ class EngineScheduler:
             await self.reconcile()
         except Exception:
             log.exception("scheduler.reconcile_failed")
+
+
+def cycle_failure_line(exc: BaseException) -> str:
+    """One line saying why a cycle failed: the exception's type and first line, never a traceback."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

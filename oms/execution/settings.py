@@ -20,6 +20,10 @@ class ExecutionSettings(BaseModel):
     lookup_attempts: int = Field(
         default=3, ge=1, le=100
     )  # definite "not found" answers before an order counts as never sent
+    # A broker report saying more is filled than booked, for this long, forces a fresh read of the executions;
+    # for twice this long, the difference is booked from the report (a `derived:` fill). See fill_gaps.py.
+    fill_gap_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    max_cycle_failures: int = Field(default=10, ge=1, le=10_000)  # consecutive failed cycles before a run gives up
     market_buy_buffer_pct: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)  # a market buy may fill above the quote
     run_timeout_seconds: float = Field(default=900.0, gt=0)  # `oms run` gives up waiting after this long
     algo_horizon_minutes: float = Field(default=60.0, gt=0)  # TWAP/VWAP/IS work a parent over this much venue time

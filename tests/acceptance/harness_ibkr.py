@@ -23,6 +23,7 @@ class IbkrVenueHarness:
         self.gateway = gateway
         self._ack_timeout = ack_timeout
         self._timeout = timeout
+        self.client_id = 17  # a restart may come back under another one
         self._ibkr = self._new_broker()
         self.broker: Broker = self._ibkr
 
@@ -38,7 +39,9 @@ class IbkrVenueHarness:
         return harness
 
     def _new_broker(self) -> IbkrBroker:
-        settings = IbkrSettings(port=self.gateway.port, client_id=17, account=ACCOUNT, timeout_seconds=self._timeout)
+        settings = IbkrSettings(
+            port=self.gateway.port, client_id=self.client_id, account=ACCOUNT, timeout_seconds=self._timeout
+        )
         # A short acknowledgement timeout keeps the lost-acknowledgement card fast; reconnects retry quickly.
         return IbkrBroker(settings, ack_timeout=self._ack_timeout, reconnect_delays=(0.05, 0.1, 0.2))
 

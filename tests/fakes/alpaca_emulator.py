@@ -43,6 +43,7 @@ class AlpacaEmulator:
         self.gateway_timeouts_after_accept = 0  # the next N accepted orders answer 504 (the order stands)
         self.drop_replies_after_accept = 0  # the next N accepted orders get no reply at all (socket closed)
         self.unavailable_lookups = 0  # the next N GET /v2/orders:by_client_order_id answer 503
+        self.activities_failure: int | None = None  # GET /v2/account/activities/FILL answers this status (404, 500)
         self.calls: Counter[str] = Counter()  # "GET /v2/orders" -> count
         self.post_bodies: list[dict[str, Any]] = []
         self._connections: set[ServerConnection] = set()
@@ -137,7 +138,9 @@ class AlpacaEmulator:
         self.calls[route] += 1
         if self.latency:
             time.sleep(self.latency)
-        if headers.get("apca-api-key-id") != self.key_id or headers.get("apca-api-secret-key") != self.secret_key:
+        if headers.get("apca-api-key-id") != self.key_id:
+            return 401, {"code": 40110000, "message": "request is not authorized"}  # Alpaca's answer to a bad key
+        if headers.get("apca-api-secret-key") != self.secret_key:
             return 403, {"message": "forbidden."}
         if self.rate_limit_remaining_errors > 0:
             self.rate_limit_remaining_errors -= 1
@@ -166,7 +169,16 @@ class AlpacaEmulator:
         if route == "DELETE /v2/orders/{id}":
             return venue.cancel(path.rsplit("/", 1)[1])
         if route == "GET /v2/account/activities/FILL":
+            if self.activities_failure is not None:
+                return self.activities_failure, {
+                    "code": 40410000 if self.activities_failure == 404 else 50010000,
+                    "message": "endpoint not found."
+                    if self.activities_failure == 404
+                    else "internal server error occurred",
+                }
             return venue.fill_activities(params)
+        if route == "GET /v2/assets/{symbol}":
+            return venue.asset(path.rsplit("/", 1)[1])
         if route == "GET /v2/account":
             return venue.account()
         if route == "GET /v2/positions":
@@ -260,6 +272,8 @@ class _DropReply(Exception):
 def _route_name(method: str, path: str) -> str:
     if path.startswith("/v2/orders/") and path != "/v2/orders/":
         return f"{method} /v2/orders/{{id}}"
+    if path.startswith("/v2/assets/"):
+        return f"{method} /v2/assets/{{symbol}}"
     return f"{method} {path}"
 
 

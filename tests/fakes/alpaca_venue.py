@@ -58,6 +58,10 @@ class AlpacaVenue:
         self.check_wash_trades = True
         self.allow_short = False  # a cash account: a sell needs the shares
         self.duplicate_reports = False
+        # Asset flags by symbol (Alpaca's /v2/assets); unlisted flags are true.
+        self.asset_flags: dict[str, dict[str, bool]] = {"PENNY": {"fractionable": False}}
+        self.pending_cancel_window = False  # cancels wait in pending_cancel until confirm_cancels()
+        self.silent_fills = 0  # the next N executions reach REST only: the stream stays up and says nothing
         self.reject_next: str | None = None
         self.volatility = 0.0005  # the walk's step, a fraction of the price per tick
         self.reversion = 0.1  # the fraction of the distance to the opening price the walk closes each tick
@@ -98,6 +102,9 @@ class AlpacaVenue:
             for price in (limit, stop):
                 if price is not None and price != on_tick(price):
                     return error(422, "sub-penny increment does not fulfill minimum pricing criteria", 42210000), None
+            refused = self._order_rules(symbol, qty, body, limit)
+            if refused is not None:
+                return refused, None
             if self.reject_next is not None:
                 reason, self.reject_next = self.reject_next, None
                 return error(403, reason, 40310000), None
@@ -132,6 +139,48 @@ class AlpacaVenue:
                 order.status = "new"
                 self._emit("new", order)
             return reply, order
+
+    def _order_rules(self, symbol: str, qty: Decimal, body: dict[str, Any], limit: Decimal | None) -> Reply | None:
+        """Alpaca's rules on fractions, extended hours and assets, with its own answers."""
+        flags = self.asset_json(symbol)
+        tif, kind = str(body.get("time_in_force", "day")), str(body.get("type", "market"))
+        if not flags["tradable"]:
+            return error(422, f"asset {symbol} is not tradable", 42210000)
+        if qty != qty.to_integral_value():
+            if not flags["fractionable"]:
+                return error(422, f"asset {symbol} is not fractionable", 42210000)
+            if tif != "day" or kind not in ("market", "limit"):
+                return error(422, "fractional orders must be DAY orders", 42210000)
+            if qty * (limit or self.prices[symbol]) < 1:
+                return error(403, "cost basis must be >= 1", 40310000)
+        if body.get("extended_hours") and (tif != "day" or kind != "limit"):
+            return error(422, "extended hours order must be DAY limit orders", 42210000)
+        if str(body.get("side")) == "sell" and self.allow_short and not flags["shortable"]:
+            held = self.positions.get(symbol, (Decimal(0), Decimal(0)))[0]
+            if qty > held:
+                return error(403, f"asset {symbol} cannot be sold short", 40310000)
+        return None
+
+    def asset_json(self, symbol: str) -> dict[str, Any]:
+        base = {"tradable": True, "fractionable": True, "shortable": True, "easy_to_borrow": True}
+        return {**base, **self.asset_flags.get(symbol, {})}
+
+    def asset(self, symbol: str) -> Reply:
+        """GET /v2/assets/{symbol}."""
+        symbol = symbol.upper()
+        if symbol not in self.prices:
+            return error(404, "asset not found", 40410000)
+        flags = self.asset_json(symbol)
+        return 200, {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
+            "class": "us_equity",
+            "exchange": "NASDAQ",
+            "symbol": symbol,
+            "name": symbol,
+            "status": "active",
+            "marginable": True,
+            **flags,
+        }
 
     def _can_sell(self, symbol: str, qty: Decimal) -> bool:
         if self.allow_short:
@@ -169,12 +218,24 @@ class AlpacaVenue:
             order = self.orders.get(order_id)
             if order is None:
                 return error(404, "order not found", 40410000)
-            if order.status in FINAL:
+            if order.status in FINAL or order.status == "pending_cancel":
                 return error(422, f'order is already in "{order.status}" state', 42210000)
-            order.status = "canceled"
             order.updated_at = self.now()
+            if self.pending_cancel_window:  # the exchange has not confirmed yet: pending_cancel, then canceled
+                order.status = "pending_cancel"
+                self._emit("pending_cancel", order)
+                return 204, None
+            order.status = "canceled"
             self._emit("canceled", order)
             return 204, None
+
+    def confirm_cancels(self) -> None:
+        """The exchange confirms every pending cancel."""
+        with self.lock:
+            for order in self.orders.values():
+                if order.status == "pending_cancel":
+                    order.status, order.updated_at = "canceled", self.now()
+                    self._emit("canceled", order)
 
     def list_orders(self, params: dict[str, str]) -> Reply:
         """GET /v2/orders: status filter, at most 500 a call, after/until exclusive on submitted_at, direction."""
@@ -233,8 +294,12 @@ class AlpacaVenue:
                 "order_status": order.status,
             }
             copies = 2 if self.duplicate_reports else 1
+            silent = self.silent_fills > 0
+            self.silent_fills -= 1 if silent else 0
             for _ in range(copies):
                 self.activities.append(activity)
+                if silent:
+                    continue
                 self._emit(
                     activity["type"],
                     order,

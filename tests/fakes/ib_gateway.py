@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import struct
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.fakes import ib_wire as wire
@@ -64,6 +64,10 @@ class FakeIbGateway:
     _silence_next_ack: bool = False
     _drop_after_next_order: bool = False
     _lose_next_cancel_race: bool = False
+    _hold_next: _Fault | None = None
+    _warn_next: _Fault | None = None
+    _reject_after_ack: _Fault | None = None
+    _reject_why_held: str = ""
     _perm_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000_001))
     _exec_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _next_order_id: dict[int, int] = field(default_factory=dict)
@@ -99,6 +103,38 @@ class FakeIbGateway:
         """Answer the next placeOrder with this error and keep nothing (201 reject, 103 duplicate id, 100 pacing)."""
         self._next_fault = _Fault(code, message)
 
+    def hold_next_order(self, code: int = 399, message: str = "") -> None:
+        """Take the next order but hold it, as a TWS precaution does: warning `code` (399: "will not be placed at
+        the exchange until ...") goes out, and no client sees the order, in any listing, until `release_held`."""
+        text = message or "Order Message: Warning: your order will not be placed at the exchange until 09:30:00"
+        self._hold_next = _Fault(code, text)
+
+    def release_held(self) -> None:
+        """Let held orders show: each client that placed one now hears of it, as of an order just acknowledged."""
+        for order in self.orders.values():
+            if order.held:
+                order.held = False
+                for session in self._sessions_of(order.client_id):
+                    session.send(wire.open_order(session.version, order))
+                    session.send(wire.order_status(order))
+
+    def warn_next_order(self, code: int, message: str) -> None:
+        """Send a warning about the next order before acknowledging it (399 with every pre-market DAY order,
+        10349 TIF changed by a preset, 2109 outside-RTH attribute ignored...); the order is placed all the same."""
+        self._warn_next = _Fault(code, message)
+
+    def reject_next_after_acknowledgement(self, code: int = 201, message: str = "", why_held: str = "") -> None:
+        """Acknowledge the next order, then reject it: error `code` and status Inactive (with `why_held`, e.g.
+        "locate", the order is Inactive while IB looks for shares to borrow, and still lives)."""
+        self._reject_after_ack = _Fault(code, message or "Order rejected - reason:Short sale not allowed")
+        self._reject_why_held = why_held
+
+    def release_locate(self, order: GatewayOrder) -> None:
+        """Shares found for a short sale held for a locate: the order works (Submitted)."""
+        order.status, order.why_held = "Submitted", ""
+        for session in self._sessions_of(order.client_id):
+            session.send(wire.order_status(order))
+
     def silence_next_acknowledgement(self) -> None:
         """Accept the next order but send nothing back about it (a reply lost on the way)."""
         self._silence_next_ack = True
@@ -111,6 +147,12 @@ class FakeIbGateway:
     def lose_next_cancel_race(self) -> None:
         """The next cancel arrives too late: answer 10148, then the order fills completely."""
         self._lose_next_cancel_race = True
+
+    def age_executions(self, days: int = 1) -> None:
+        """Move every execution so far `days` into the past, as when the OMS stayed down across midnight: TWS no
+        longer lists them in reqExecutions, though the orders still show their filled quantity."""
+        for fill in self.executions:
+            fill.at -= timedelta(days=days)
 
     def order_by_ref(self, order_ref: str) -> GatewayOrder:
         for order in self.orders.values():
@@ -125,14 +167,16 @@ class FakeIbGateway:
             raise ValueError(f"order {order.order_ref} has nothing left to fill")
         order.filled += quantity
         order.notional += quantity * price
+        number = next(self._exec_ids)
         fill = GatewayExecution(
-            exec_id=f"0000e0d5.{next(self._exec_ids):08x}.01.01",
+            exec_id=f"0000e0d5.{number:08x}.01.01",
             order=order,
             shares=quantity,
             price=price,
             at=datetime.now(UTC),
             cum_qty=order.filled,
             avg_price=order.average_price,
+            zoneless_time=number % 2 == 1,  # TWS uses both forms; every other execution takes the other one
         )
         self.executions.append(fill)
         if order.remaining == 0:
@@ -146,6 +190,25 @@ class FakeIbGateway:
         for session in self._live_sessions():
             if session.account_updates:
                 self._push_account_values(session)
+
+    def correct_execution(self, fill: GatewayExecution, price: Decimal) -> GatewayExecution:
+        """Correct an execution as IB does: the same execId with its last part raised, the new price."""
+        head, _, suffix = fill.exec_id.rpartition(".")
+        fixed = GatewayExecution(
+            exec_id=f"{head}.{int(suffix) + 1:02d}",
+            order=fill.order,
+            shares=fill.shares,
+            price=price,
+            at=fill.at,
+            cum_qty=fill.cum_qty,
+            avg_price=price,
+            zoneless_time=fill.zoneless_time,
+        )
+        self.executions[self.executions.index(fill)] = fixed
+        for session in self._sessions_of(fill.order.client_id):
+            session.send(wire.execution(session.version, -1, fixed))
+            session.send(wire.commission_report(fixed))
+        return fixed
 
     def send_error(self, code: int, message: str, req_id: int = -1) -> None:
         """Send an error or notice to every connected client."""
@@ -210,12 +273,16 @@ class FakeIbGateway:
             self._send_open_orders(session, all_clients=kind == wire.REQ_ALL_OPEN_ORDERS)
         elif kind == wire.REQ_COMPLETED_ORDERS:
             for order in self.orders.values():
-                if not order.is_open:
+                if not order.is_open and not order.held:
                     session.send(wire.completed_order(session.version, order))
             session.send([wire.COMPLETED_ORDERS_END])
         elif kind == wire.REQ_EXECUTIONS:
             req_id = int(fields[2])
+            # Like TWS: today's executions only (the day as IB counts it, in New York), the calling client's only.
+            today = datetime.now(wire.EASTERN).date()
             for fill in self.executions:
+                if fill.at.astimezone(wire.EASTERN).date() != today or fill.order.client_id != session.client_id:
+                    continue
                 session.send(wire.execution(session.version, req_id, fill))
                 session.send(wire.commission_report(fill))
             session.send([wire.EXECUTION_DATA_END, 1, req_id])
@@ -284,6 +351,14 @@ class FakeIbGateway:
             status="PreSubmitted",
         )
         self.orders[order.perm_id] = order
+        if self._hold_next is not None:
+            fault, self._hold_next = self._hold_next, None
+            order.held, order.status = True, "Submitted"
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
+            return
+        if self._warn_next is not None:
+            fault, self._warn_next = self._warn_next, None
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
         if self._silence_next_ack:
             self._silence_next_ack = False
             order.status = "Submitted"
@@ -294,6 +369,16 @@ class FakeIbGateway:
             return
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))
+        if self._reject_after_ack is not None:
+            fault, self._reject_after_ack = self._reject_after_ack, None
+            order.why_held = self._reject_why_held
+            if order.why_held:
+                order.status = "Inactive"  # held for a locate: Inactive, yet alive
+            else:
+                self._complete(order, "Inactive")
+            session.send(wire.error(session.version, order_id, fault.code, fault.message))
+            session.send(wire.order_status(order))
+            return
         order.status = "Submitted"
         session.send(wire.open_order(session.version, order))
         session.send(wire.order_status(order))
@@ -338,7 +423,7 @@ class FakeIbGateway:
 
     def _send_open_orders(self, session: _Session, *, all_clients: bool) -> None:
         for order in self.orders.values():
-            if order.is_open and (all_clients or order.client_id in (session.client_id, 0)):
+            if order.is_open and not order.held and (all_clients or order.client_id in (session.client_id, 0)):
                 session.send(wire.open_order(session.version, order))
                 session.send(wire.order_status(order))
         session.send([wire.OPEN_ORDER_END, 1])

@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 # Incoming message ids (client -> gateway).
 PLACE_ORDER = 3
@@ -55,6 +56,8 @@ COMPLETED_ORDERS_END = 102
 FA_PROFILE_DROPPED = 177  # from this server version on, orders no longer carry faProfile
 PENDING_PRICE_REVISION = 178  # from this version on, executions carry pendingPriceRevision
 
+EASTERN = ZoneInfo("US/Eastern")
+
 
 def frame(fields: list[object]) -> bytes:
     """Encode one message: each field as text plus NUL, the whole prefixed by its length."""
@@ -73,6 +76,14 @@ def _text(value: object) -> str:
 def ib_time(at: datetime) -> str:
     """The `yyyymmdd hh:mm:ss zone` form the client parses with an explicit time zone."""
     return at.astimezone(UTC).strftime("%Y%m%d %H:%M:%S") + " UTC"
+
+
+def ib_execution_time(at: datetime, *, zoneless: bool) -> str:
+    """An execution time in one of the two forms TWS sends: zone-less `yyyymmdd-hh:mm:ss`, which is UTC (ib_async
+    issue 230), or `yyyymmdd hh:mm:ss US/Eastern`, in the gateway's own zone."""
+    if zoneless:
+        return at.astimezone(UTC).strftime("%Y%m%d-%H:%M:%S")
+    return at.astimezone(EASTERN).strftime("%Y%m%d %H:%M:%S") + " US/Eastern"
 
 
 @dataclass
@@ -108,6 +119,8 @@ class GatewayOrder:
     notional: Decimal = Decimal(0)
     completed_at: datetime | None = None
     completed_status: str = ""
+    held: bool = False  # taken, but held by a TWS precaution: invisible to every client until released
+    why_held: str = ""
 
     @property
     def remaining(self) -> Decimal:
@@ -119,7 +132,9 @@ class GatewayOrder:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("Filled", "Cancelled", "ApiCancelled", "Inactive")
+        if self.status == "Inactive":
+            return bool(self.why_held)  # Inactive while IB locates shares to borrow: alive, listed as open
+        return self.status not in ("Filled", "Cancelled", "ApiCancelled")
 
 
 @dataclass
@@ -132,6 +147,7 @@ class GatewayExecution:
     cum_qty: Decimal
     avg_price: Decimal
     commission: Decimal = field(default=Decimal("1.00"))
+    zoneless_time: bool = True  # which of TWS's two time forms this execution is reported in
 
 
 def _contract_head(listing: Listing) -> list[object]:
@@ -234,7 +250,7 @@ def order_status(order: GatewayOrder) -> list[object]:
         0,
         order.average_price,
         order.client_id,
-        "",
+        order.why_held,
         0,
     ]
 
@@ -251,7 +267,14 @@ def execution(version: int, req_id: int, fill: GatewayExecution) -> list[object]
     # execId, time, acctNumber, exchange, side, shares, price, permId, clientId, liquidation, cumQty, avgPrice,
     # orderRef, evRule, evMultiplier, modelCode, lastLiquidity
     side = "BOT" if order.action == "BUY" else "SLD"
-    fields += [fill.exec_id, ib_time(fill.at), order.account, listing.primary_exchange, side, fill.shares]
+    fields += [
+        fill.exec_id,
+        ib_execution_time(fill.at, zoneless=fill.zoneless_time),
+        order.account,
+        listing.primary_exchange,
+        side,
+        fill.shares,
+    ]
     fields += [fill.price, order.perm_id, order.client_id, 0, fill.cum_qty, fill.avg_price, order.order_ref]
     fields += ["", "", "", 1]
     if version >= PENDING_PRICE_REVISION:

@@ -39,5 +39,7 @@ def order_in(status: OrderStatus, quantity: str = "10") -> Order:
         order.cancel("test", at=later)
     elif status is OrderStatus.EXPIRED:
         order.expire(at=later)
+    elif status is OrderStatus.UNKNOWN:
+        order.lose_track("test", at=later)
     assert order.status is status
     return order

@@ -47,7 +47,13 @@ def api_error(status: int, body: object) -> APIError:
         (504, "<html>504 Gateway Time-out</html>", Kind.UNAVAILABLE, "BROKER_UNAVAILABLE"),
         (500, {"message": "internal server error"}, Kind.UNAVAILABLE, "BROKER_UNAVAILABLE"),
         (403, {"message": "forbidden."}, Kind.REJECTED, "ALPACA_AUTH"),
-        (401, {"code": 40110000, "message": "request is not authorized"}, Kind.REJECTED, "BROKER_REJECTED"),
+        (401, {"code": 40110000, "message": "request is not authorized"}, Kind.REJECTED, "ALPACA_AUTH"),
+        (
+            422,
+            {"code": 42210000, "message": 'order is already in "pending_cancel" state'},
+            Kind.REJECTED,
+            "CANCEL_PENDING",
+        ),
     ],
 )
 def test_each_alpaca_error_is_classified(status: int, body: object, kind: Kind, code: str) -> None:

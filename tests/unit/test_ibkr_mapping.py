@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.ibkr.mapping import ErrorKind, classify_error, map_status, order_fields, to_decimal
+from adapters.ibkr.mapping import (
+    ErrorKind,
+    classify_error,
+    map_status,
+    order_fields,
+    to_decimal,
+    utc_execution_time,
+)
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.ports import BrokerRejected, OrderRequest, ReportStatus
 
@@ -52,7 +59,13 @@ def test_status_mapping(raw: str, filled: Decimal, expected: ReportStatus) -> No
         (2104, ErrorKind.NOTICE),
         (2106, ErrorKind.NOTICE),
         (2158, ErrorKind.NOTICE),
-        (10349, ErrorKind.ORDER_ERROR),
+        (10349, ErrorKind.WARNING),  # was ORDER_ERROR: a warning on a live order is never its outcome (issue 13)
+        (399, ErrorKind.WARNING),
+        (404, ErrorKind.WARNING),
+        (2109, ErrorKind.NOTICE),
+        (2110, ErrorKind.CONNECTIVITY_LOST),
+        (326, ErrorKind.CLIENT_ID_IN_USE),
+        (10999, ErrorKind.ORDER_ERROR),
     ],
 )
 def test_error_classification(code: int, kind: ErrorKind) -> None:
@@ -116,3 +129,16 @@ def test_sdk_numbers_become_exact_decimals() -> None:
     assert to_decimal(190.1) == Decimal("190.1")
     assert to_decimal(1.7976931348623157e308) is None
     assert to_decimal("") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20260824-20:00:12", "20260824 20:00:12 UTC"),
+        ("20260824 16:00:12 US/Eastern", "20260824 16:00:12 US/Eastern"),
+        ("1787601612", "1787601612"),
+        ("2026-08-24 20:00:12.0", "2026-08-24 20:00:12.0"),
+    ],
+)
+def test_zoneless_execution_times_are_utc(raw: str, expected: str) -> None:
+    assert utc_execution_time(raw) == expected

@@ -85,6 +85,9 @@ class CycleContext:
     calendar: Callable[[], Any]
     # Per batch: whether fills arrived since its waiting buys were last weighed against the cash (engine memory).
     new_fills: dict[str, bool]
+    # Per client order id: a gap between the broker's filled quantity and the booked fills (fill_gaps.Gap), kept
+    # between cycles so its age can be told (engine memory).
+    fill_gaps: dict[str, Any]
 
     def save_all(self, orders: Iterable[Order]) -> None:
         with self.ledger.unit_of_work() as uow:

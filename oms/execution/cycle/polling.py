@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from oms.domain import Order, OrderStatus
+from oms.execution import repairing
 from oms.execution.algos.children import allocate
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
+from oms.execution.lookups import AfterNotFound, after_not_found
 from oms.execution.notes import (
     NOTE_NOT_FOUND,
     NOTE_RESENT,
@@ -46,7 +48,7 @@ async def poll(ctx: CycleContext, report: CycleReport) -> None:
         report.broker_calls += 2
     by_coid = {o.client_order_id: o for o in sent if o.client_order_id}
     result = BookingResult()
-    book_fills(by_coid, fill_reports, result)
+    book_fills(by_coid, repairing.without_covered(by_coid, fill_reports, order_reports), result)
     for unknown in list(result.unknown_fills):
         with ctx.ledger.reading() as uow:
             owner = uow.orders.by_client_order_id(unknown.client_order_id)
@@ -58,6 +60,7 @@ async def poll(ctx: CycleContext, report: CycleReport) -> None:
         order = by_coid.get(broker_report.client_order_id)
         if order is not None:
             apply_report(order, broker_report, result)
+    await repairing.repair(ctx, by_coid, order_reports, since, result)
     allocate_to_parents(tracked, result)
     ctx.save_all(result.changed.values())
     for order in result.changed.values():
@@ -103,22 +106,34 @@ async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderS
             log.warning("order.lookup_failed", **order_fields(order), error=str(exc))
             continue
         except OrderNotFound:
-            await not_found(ctx, order, sender)
+            await not_found(ctx, order, report, sender)
             continue
         result = BookingResult()
         apply_report(order, found, result)
         ctx.save_all(result.changed.values())
 
 
-async def not_found(ctx: CycleContext, order: Order, sender: OrderSender) -> None:
+async def not_found(ctx: CycleContext, order: Order, report: CycleReport, sender: OrderSender) -> None:
     misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
     order.note(NOTE_NOT_FOUND, at=ctx.clock(), attempt=str(misses))
-    if misses < ctx.settings.lookup_attempts:
+    decision = after_not_found(
+        misses,
+        ctx.settings.lookup_attempts,
+        unique_ids=ctx.broker.capabilities.unique_client_order_ids,
+        broker=ctx.broker.name,
+    )
+    if decision.action is AfterNotFound.WAIT:
         ctx.save_all([order])
         return
-    # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
-    # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
-    order.note(NOTE_RESENT, at=ctx.clock(), after=f"{misses} lookups found nothing")
+    if decision.action is AfterNotFound.UNKNOWN:
+        order.lose_track(decision.reason, at=ctx.clock())
+        ctx.save_all([order])
+        log.error("order.outcome_unknown", **order_fields(order), reason=decision.reason)
+        report.anomalies.append(f"{order.client_order_id}: {decision.reason}")
+        return
+    # Definitely not at the broker after several lookups, and the broker refuses a duplicate id: sending it
+    # again under the same client order id cannot make two orders.
+    order.note(NOTE_RESENT, at=ctx.clock(), after=decision.reason)
     ctx.save_all([order])
     log.warning("order.resent", **order_fields(order), lookups=misses)
     await sender.send(order)

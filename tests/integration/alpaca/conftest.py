@@ -13,6 +13,7 @@ from adapters.alpaca import AlpacaBroker, AlpacaConnection, AlpacaOptions
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.ports import OrderRequest
 from tests.fakes.alpaca_emulator import AlpacaEmulator
+from tests.hostzone import host_zone, zone_for
 
 FAST = AlpacaOptions(
     backoff_seconds=0.02, backoff_max_seconds=0.2, stream_reconnect_min_seconds=0.05, fill_overlap_seconds=0.0
@@ -78,3 +79,10 @@ def order(
         time_in_force=TimeInForce.DAY,
         limit_price=Decimal(limit) if limit else None,
     )
+
+
+@pytest.fixture(autouse=True)
+def _host_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The host clock sits in Berlin, New York or Tokyo (tests/hostzone.py), never silently in UTC."""
+    with host_zone(zone_for(request.node.nodeid)) as zone:
+        yield zone

@@ -84,6 +84,23 @@ async def test_wrong_keys_say_check_the_keys_and_never_show_them(make_broker: Br
     assert "wrong-secret-value" not in caught.value.reason
 
 
+async def test_a_bad_key_id_is_one_line_naming_the_variables_and_the_endpoint(
+    make_broker: BrokerFactory, emulator: AlpacaEmulator
+) -> None:
+    """Alpaca answers a bad key with 401 40110000: one line, the variables to check, the endpoint it went to."""
+    from pydantic import SecretStr
+
+    with pytest.raises(BrokerRejected) as caught:
+        await make_broker(key_id=SecretStr("PKWRONGKEYID0000"))
+    reason = caught.value.reason
+    assert caught.value.code == "ALPACA_AUTH"
+    assert "\n" not in reason
+    assert "APCA_API_KEY_ID" in reason
+    assert "APCA_API_SECRET_KEY" in reason
+    assert emulator.base_url in reason
+    assert "PKWRONGKEYID0000" not in reason
+
+
 async def test_find_order_by_client_order_id_and_a_definite_not_found(broker: AlpacaBroker) -> None:
     """find_order returns the order by our id; an unknown id is OrderNotFound (a definite 404)."""
     placed = await broker.submit(order("find-1"))
@@ -136,3 +153,16 @@ async def test_live_refuses_an_account_other_than_the_confirmed_one(make_broker:
         await make_broker(live=True, expected_account="123456789")
     live = await make_broker(live=True, expected_account="PA3EMULATOR", stream=False)
     assert (await live.account()).live is True
+
+
+async def test_a_cancel_of_an_order_pending_cancel_is_not_too_late(
+    broker: AlpacaBroker, emulator: AlpacaEmulator
+) -> None:
+    """Alpaca answers 422 'already in "pending_cancel" state' to a second cancel: the cancel stands, nothing ends."""
+    emulator.venue.pending_cancel_window = True
+    await broker.submit(order("pc-1"))
+    await broker.cancel("pc-1")
+    await broker.cancel("pc-1")  # asked again (a retry, a second operator): no error
+    assert (await broker.find_order("pc-1")).status is ReportStatus.PENDING_CANCEL
+    emulator.venue.confirm_cancels()
+    assert (await broker.find_order("pc-1")).status is ReportStatus.CANCELLED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from structlog.testing import capture_logs
 
@@ -50,3 +52,32 @@ async def test_every_submission_is_logged_with_its_account(venue: IbkrVenueHarne
         await venue.broker.submit(limit("g1-0001"))
     [event] = [e for e in logs if e["event"] == "ibkr.order.submitting"]
     assert (event["account"], event["client_order_id"], event["live"]) == ("DU1234567", "g1-0001", False)
+
+
+async def test_client_id_in_use_is_one_clear_error_naming_the_client_id(venue: IbkrVenueHarness) -> None:
+    """326: another client holds the id. One BrokerRejected naming the id, at once; no retry loop."""
+    second = IbkrBroker(IbkrSettings(port=venue.gateway.port, client_id=17, account="DU1234567", timeout_seconds=2.0))
+    try:
+        with pytest.raises(BrokerRejected) as refused:
+            await asyncio.wait_for(second.connect(), 1.5)
+        assert refused.value.code == "IB_CLIENT_ID_IN_USE"
+        assert "client id 17" in refused.value.reason
+    finally:
+        await second.close()
+    starts = [m for m in venue.gateway.received if m[0] == "71"]
+    await asyncio.sleep(0.3)
+    assert len([m for m in venue.gateway.received if m[0] == "71"]) == len(starts)  # nobody tries again
+
+
+async def test_tws_cut_off_from_ib_holds_submissions_until_restored(venue: IbkrVenueHarness) -> None:
+    """2110 (TWS to IB's servers broken): nothing is sent until 1102 says the link is back."""
+    venue.gateway.send_error(2110, "Connectivity between Trader Workstation and server is broken.")
+    await asyncio.sleep(0.05)
+    pending = asyncio.create_task(venue.broker.submit(limit("g2-0001")))
+    await asyncio.sleep(0.2)
+    assert venue.gateway.orders == {}
+    venue.gateway.send_error(
+        1102, "Connectivity between IB and Trader Workstation has been restored - data maintained."
+    )
+    report = await asyncio.wait_for(pending, 3)
+    assert report.status.value == "working"

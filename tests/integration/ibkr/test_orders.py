@@ -216,3 +216,15 @@ async def test_pacing_stays_under_fifty_messages_a_second(server_version: int) -
     await venue.close()
     assert len(venue.gateway.orders) == 61
     assert busiest <= 50
+
+
+async def test_an_execution_correction_is_the_same_fill_with_the_corrected_price(venue: IbkrVenueHarness) -> None:
+    """IB corrects an execution by re-sending it as `...01.02`: one fill, under its first id, at the new price."""
+    await venue.broker.submit(limit("b1-0030", 10))
+    await venue.execute("b1-0030", Decimal(10), Decimal("190.00"))
+    [first] = await venue.broker.fill_reports()
+    venue.gateway.correct_execution(venue.gateway.executions[-1], Decimal("189.98"))
+    fills = await venue.broker.fill_reports()
+    assert [(f.exec_id, f.quantity, f.price) for f in fills] == [(first.exec_id, Decimal(10), Decimal("189.98"))]
+    restarted = await venue.restart_adapter()  # reqExecutions now lists only the correction
+    assert [(f.exec_id, f.price) for f in await restarted.fill_reports()] == [(first.exec_id, Decimal("189.98"))]

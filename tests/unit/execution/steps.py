@@ -44,6 +44,7 @@ class Steps:
     settings: ExecutionSettings = field(default_factory=ExecutionSettings)
     calendar: Any = None
     new_fills: dict[str, bool] = field(default_factory=dict)
+    fill_gaps: dict[str, Any] = field(default_factory=dict)
 
     def cycle(self) -> tuple[CycleContext, CycleReport, OrderSender]:
         report = CycleReport()
@@ -61,6 +62,7 @@ class Steps:
             venue=VenueClock(self.broker, clock, report),
             calendar=lambda: self.calendar,
             new_fills=self.new_fills,
+            fill_gaps=self.fill_gaps,
         )
         return ctx, report, OrderSender(ctx, report)
 
