@@ -76,7 +76,7 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
         planning = PlanningSettings.from_settings(settings)
         master = SecurityMaster.load(planning.securities)
         portfolio = load_positions(positions) if positions is not None else None
-        recommendations = load_recommendations(file, master)
+        recommendations = load_recommendations(file, master, step=planning.rebalance.fractional_step)
         plan = build_plan(recommendations, portfolio if mode == "manual" else None, master, planning)
         wiring = wire(settings, broker_name=broker_name, mode=mode, actor=actor_name(), opening=portfolio)
     except IntakeError as exc:

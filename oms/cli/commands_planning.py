@@ -45,7 +45,8 @@ def plan_command(
     planning, master = _setup(config)
     problems: list[str] = []
     portfolio = _attempt(lambda: load_positions(positions), problems) if positions is not None else None
-    recommendations = _attempt(lambda: load_recommendations(file, master), problems)
+    step = planning.rebalance.fractional_step
+    recommendations = _attempt(lambda: load_recommendations(file, master, step=step), problems)
     if problems or recommendations is None:
         _fail_problems(problems)
     try:

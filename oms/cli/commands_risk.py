@@ -100,7 +100,8 @@ def check_command(
         master = SecurityMaster.load(planning.securities)
         portfolio: Portfolio | None = load_positions(positions) if positions is not None else None
         # Planned without the holdings: an oversized sell is for SHARES_AVAILABLE to report, not a planning error.
-        plan = build_plan(load_recommendations(file, master), None, master, planning)
+        trades = load_recommendations(file, master, step=planning.rebalance.fractional_step)
+        plan = build_plan(trades, None, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
     try:
