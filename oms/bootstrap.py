@@ -52,7 +52,12 @@ def make_broker(name: str, settings: Settings, *, mode: str, opening: Portfolio 
     return build(name, settings, data_dir=settings.data_path, **options)
 
 
-def open_ledger(settings: Settings) -> Ledger:
+def open_ledger(settings: Settings, *, existing: bool = False) -> Ledger:
+    """Open (and migrate) the configured ledger; with `existing`, refuse to create one (reading commands)."""
+    if existing:
+        from oms.store.existing import require_existing
+
+        require_existing(settings.database_url)
     return Ledger.open(
         settings.database_url,
         sqlite_synchronous=settings.database.sqlite_synchronous,
@@ -68,6 +73,7 @@ def wire(
     actor: str,
     opening: Portfolio | None = None,
     ledger: Ledger | None = None,
+    existing: bool = False,
 ) -> Wiring:
     """Build the engine for one broker account on the configured ledger."""
     if mode not in MODES:
@@ -76,7 +82,7 @@ def wire(
     master = SecurityMaster.load(planning.securities)
     limits = load_limits(settings)
     execution = load_execution_settings(settings)
-    ledger = ledger or open_ledger(settings)
+    ledger = ledger or open_ledger(settings, existing=existing)
     broker = make_broker(broker_name, settings, mode=mode, opening=opening)
     account = _account_name(settings, broker_name)
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution.market_buy_buffer_pct)

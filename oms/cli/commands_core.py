@@ -7,6 +7,7 @@ from importlib.metadata import version
 import typer
 
 from oms.cli.app import ConfigOption, DbOption, app, console, settings_for
+from oms.logging import log_file_for
 
 
 @app.command("version")
@@ -21,5 +22,5 @@ def paths_command(config: ConfigOption = None, db: DbOption = None) -> None:
     settings = settings_for(config, db)
     console.print(f"database: {settings.database_url}", highlight=False)
     console.print(f"data dir: {settings.data_path}", highlight=False)
-    console.print(f"log file: {settings.log_file}", highlight=False)
+    console.print(f"log file: {log_file_for(settings)}", highlight=False)
     raise typer.Exit(0)

@@ -68,7 +68,7 @@ def status_command(
     settings = settings_for(config, db)
     from oms.bootstrap import open_ledger
 
-    ledger = open_ledger(settings)
+    ledger = open_ledger(settings, existing=True)
     try:
         document = status_document(ledger, batch)
     except BatchNotFound as exc:
