@@ -33,6 +33,7 @@ from oms.planning.parsing import (
     parse_decimal,
     parse_symbol,
     read_csv_rows,
+    read_text,
 )
 from oms.planning.securities import SecurityMaster
 
@@ -245,7 +246,7 @@ def _json_rows(path: Path) -> Iterator[tuple[str, Row]]:
     try:
         # Numbers arrive as their text so 0.1 stays exactly 0.1 and NaN is refused by the decimal parser.
         data = json.loads(
-            path.read_text(encoding="utf-8"),
+            read_text(path),
             parse_float=str,
             parse_int=str,
             parse_constant=str,
@@ -253,10 +254,6 @@ def _json_rows(path: Path) -> Iterator[tuple[str, Row]]:
         )
     except RecursionError:
         raise IntakeError([f"{path}:1: not valid JSON: nested too deeply"], code="BAD_JSON") from None
-    except FileNotFoundError:
-        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IntakeError([f"{path}: cannot read: {exc}"], code="FILE_UNREADABLE") from None
     except json.JSONDecodeError as exc:
         raise IntakeError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"], code="BAD_JSON") from None
     if isinstance(data, dict) and isinstance(data.get("recommendations"), list):

@@ -58,12 +58,7 @@ def read_csv_rows(path: Path, *, required: set[str], optional: set[str]) -> tupl
 
     Returns the normalised header and an iterator over the data rows (blank lines and `#` comments skipped).
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IntakeError([f"{path}: cannot read: {exc}"], code="FILE_UNREADABLE") from None
+    text = read_text(path, encoding="utf-8-sig")
     lines = text.splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
     if header_index is None:
@@ -108,6 +103,27 @@ def _rows(path: Path, lines: list[str], header_index: int, header: list[str]) ->
         stripped = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
         overflow = len(cells) > width and any(cell.strip() for cell in cells[width:])
         yield Row(line, stripped, overflow)
+
+
+def read_text(path: Path, *, encoding: str = "utf-8") -> str:
+    """Read a whole text file; raise IntakeError naming the file (and the line of a byte that is not UTF-8)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
+    except IsADirectoryError:
+        raise IntakeError([f"{path}: is a directory, not a file"], code="FILE_UNREADABLE") from None
+    except OSError as exc:
+        raise IntakeError([f"{path}: cannot read: {exc.strerror or exc}"], code="FILE_UNREADABLE") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        raise IntakeError(
+            [f"{path}:{line}: not UTF-8 text (byte 0x{byte}); save the file as UTF-8 (CSV UTF-8 in a spreadsheet)"],
+            code="FILE_UNREADABLE",
+        ) from None
 
 
 def _csv_reason(exc: csv.Error) -> str:

@@ -6,14 +6,24 @@ on top of the configured floor; otherwise cash is what the other weights leave.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from oms.planning.errors import IntakeError
-from oms.planning.parsing import QUANTITY_PLACES, FieldProblem, RowReader, parse_decimal, parse_symbol, read_csv_rows
+from oms.planning.parsing import (
+    QUANTITY_PLACES,
+    FieldProblem,
+    RowReader,
+    parse_decimal,
+    parse_symbol,
+    read_csv_rows,
+    read_text,
+)
 
 CASH = "CASH"
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
 
 def load_targets(path: Path) -> dict[str, Decimal]:
@@ -22,7 +32,7 @@ def load_targets(path: Path) -> dict[str, Decimal]:
     total = sum(targets.values(), Decimal(0))
     if total > 1:
         raise IntakeError(
-            [f"{path}: weight: weights add up to {total} (more than 1); write them as fractions of the portfolio"],
+            [f"{path}:1: weight: weights add up to {total} (more than 1); write them as fractions of the portfolio"],
             code="TARGETS_INVALID",
         )
     if not targets:
@@ -58,18 +68,17 @@ def _from_csv(path: Path) -> dict[str, Decimal]:
 
 
 def _from_toml(path: Path) -> dict[str, Decimal]:
+    text = read_text(path)
     try:
         # Floats arrive as their text so 0.15 stays exactly 0.15.
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text, parse_float=str)
-    except FileNotFoundError:
-        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IntakeError([f"{path}: cannot read: {exc}"], code="FILE_UNREADABLE") from None
     except RecursionError:
         raise IntakeError([f"{path}:1: not valid TOML: nested too deeply"], code="TARGETS_INVALID") from None
     except tomllib.TOMLDecodeError as exc:
-        raise IntakeError([f"{path}: not valid TOML: {exc}"], code="TARGETS_INVALID") from None
+        found = _AT_LINE.search(str(exc))
+        line = found.group(1) if found else "1"
+        reason = _AT_LINE.sub("", str(exc)).strip()
+        raise IntakeError([f"{path}:{line}: not valid TOML: {reason}"], code="TARGETS_INVALID") from None
     table = data.get("targets")
     if not isinstance(table, dict):
         raise IntakeError([f"{path}: targets: expected a [targets] table of SYMBOL = weight"], code="TARGETS_INVALID")
