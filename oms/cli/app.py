@@ -13,6 +13,21 @@ from rich.console import Console
 from oms.config import ConfigError, Settings, load_settings
 from oms.logging import configure, log_file_for
 
+
+def _hide_flag_types() -> None:
+    """Show no `<bool>` beside on/off flags (--help, --json, --supervised/--auto): a flag takes no value."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
+
 app = typer.Typer(
     name="oms",
     help="Order management: plan a rebalance, check it, and execute it through a broker, safely.",

@@ -7,7 +7,7 @@ import getpass
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -20,10 +20,12 @@ from oms.execution.lease import Lease, LeaseHeld
 from oms.planning.errors import IntakeError
 from oms.planning.plan import Plan
 
-ModeOption = Annotated[str, typer.Option("--mode", help="manual (print tickets), paper, or live.")]
-BrokerOption = Annotated[
-    str | None, typer.Option("--broker", help="sim (default), alpaca or ibkr; manual mode: manual.")
-]
+# Choices, so --help lists them and a typo is refused by name; tests/unit/test_cli_help.py keeps them equal to
+# oms.bootstrap.MODES and the adapter registry.
+Mode = Literal["manual", "paper", "live"]
+BrokerName = Literal["sim", "alpaca", "ibkr", "manual"]
+ModeOption = Annotated[Mode, typer.Option("--mode", help="manual prints tickets.")]
+BrokerOption = Annotated[BrokerName | None, typer.Option("--broker", help="Default sim; manual mode: manual.")]
 ConfirmAccountOption = Annotated[
     str | None, typer.Option("--confirm-account", help="Live mode: the account id, for unattended runs.")
 ]

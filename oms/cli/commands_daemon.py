@@ -7,7 +7,7 @@ import json
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -105,7 +105,9 @@ def submit_command(
 @app.command("daemon")
 def daemon_command(
     broker: BrokerOption = None,
-    mode: Annotated[str, typer.Option("--mode", help="paper, or live (with the live-trading guards).")] = "paper",
+    mode: Annotated[
+        Literal["paper", "live"], typer.Option("--mode", help="paper, or live (with the live-trading guards).")
+    ] = "paper",
     confirm_account: ConfirmAccountOption = None,
     once: Annotated[
         bool, typer.Option("--once", help="Run cycles until nothing more can progress, then exit (for tests).")
