@@ -26,7 +26,7 @@ from oms.cli.app import (
     settings_for,
 )
 from oms.cli.batches import BrokerOption, actor_name
-from oms.cli.views import batch_summary, show_tickets, status_document
+from oms.cli.views import batch_lines, batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
 from oms.domain import InvalidTransition, OrderStatus
 from oms.execution.engine import BatchNotFound
@@ -80,6 +80,9 @@ def status_command(
         return
     if not document["batches"]:
         console.print("no batches in the ledger")
+    if batch is None:
+        console.print(batch_lines(document))  # the recent batches, one line each; name one for its orders
+        return
     for entry in document["batches"]:
         console.print(batch_summary(None, entry["id"], document=entry))
 

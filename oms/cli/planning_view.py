@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from rich.console import Console
-from rich.table import Table
 
+from oms.cli.tables import Column, FittedTable
 from oms.domain.enums import Side
 from oms.planning.plan import Plan
 from oms.planning.rebalance import Rebalance
@@ -26,22 +26,21 @@ def render_plan(
     for wave, orders in plan.waves.items():
         sides = {order.side.value for order in orders}
         title = f"Wave {wave}: {' and '.join(sorted(sides))}s ({len(orders)} orders)"
-        table = Table(title=title, title_justify="left", show_lines=False)
-        for name, justify in [
-            ("#", "right"),
-            ("Symbol", "left"),
-            ("Side", "left"),
-            ("Qty", "right"),
-            ("Type", "left"),
-            ("Limit", "right"),
-            ("TIF", "left"),
-            ("Algo", "left"),
-            ("Cost bps", "right"),
-            ("Reason", "left"),
-        ]:
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        columns = [
+            Column("#", "right"),
+            Column("Symbol"),
+            Column("Side"),
+            Column("Qty", "right"),
+            Column("Type"),
+            Column("Limit", "right"),
+            Column("TIF"),
+            Column("Algo"),
+            Column("Cost bps", "right"),
+            Column("Reason", wide=True),
+        ]
         if checks is not None:
-            table.add_column("Checks", justify="left")
+            columns.append(Column("Checks", wide=True))
+        table = FittedTable(columns, title=title)
         for order in orders:
             cells = [
                 str(order.priority),
