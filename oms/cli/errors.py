@@ -47,6 +47,8 @@ def describe(exc: BaseException) -> Failure:
         return database
     if isinstance(exc, OSError):
         return _os_failure(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return Failure(f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8", EXIT_USAGE)
     if isinstance(exc, RecursionError | MemoryError):
         return Failure(f"input too large or too deeply nested to process ({type(exc).__name__})", EXIT_USAGE)
     return Failure(

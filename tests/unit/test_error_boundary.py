@@ -25,6 +25,7 @@ from oms.store.database import DatabaseUrlError
         (IntakeError(["a.csv:2: shares: required", "a.csv:3: symbol: required"]), 2, "a.csv:2: shares: required"),
         (RecursionError("maximum recursion depth exceeded"), 2, "too deeply nested"),
         (KeyError("surprise"), 1, "internal error: KeyError"),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"), 2, "not UTF-8"),
     ],
 )
 def test_each_kind_of_failure_is_one_line_with_its_exit_code(exc: BaseException, code: int, expected: str) -> None:
