@@ -65,19 +65,22 @@ def _risk_column(
     plan: Plan, portfolio: Portfolio | None, master: SecurityMaster, config: Path | None
 ) -> dict[int, str]:
     """Each order's pre-trade check findings, as `oms check` would report them, for the plan's Checks column."""
-    from oms.cli.commands_risk import check_plan
+    from oms.cli.commands_risk import iter_plan_checks
     from oms.domain.values import utcnow
+    from oms.planning.bulk import collector_paused
     from oms.risk.limits import load_limits
 
+    column = {}
     try:
         limits = load_limits(settings_for(config), str(config or "config/default.toml"))
-        checks = check_plan(plan, portfolio, master, limits, utcnow())
+        # One order's results at a time: only the short findings are kept (100,000 orders' full results are GBs).
+        with collector_paused():
+            checks = iter_plan_checks(plan, portfolio, master, limits, utcnow())
+            for planned, result in zip(plan.orders, checks, strict=True):
+                findings = [f"{r.outcome.value} {r.code.value}" for r in result.problems()]
+                column[planned.priority] = "; ".join(findings) if findings else "pass"
     except ConfigError as exc:
         fail(str(exc))
-    column = {}
-    for planned, result in zip(plan.orders, checks, strict=True):
-        findings = [f"{r.outcome.value} {r.code.value}" for r in result.problems()]
-        column[planned.priority] = "; ".join(findings) if findings else "pass"
     return column
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -37,6 +38,7 @@ from oms.planning.settings import PlanningSettings
 from oms.ports import MarketData
 from oms.risk import OrderChecks, Outcome, RiskContext, RiskLimits, load_limits, run_checks
 from oms.risk.results import quantity_text
+from oms.risk.runner import iter_checks
 
 PositionsOption = Annotated[
     Path | None,
@@ -122,6 +124,14 @@ def check_plan(
     """Run every risk check over a plan's orders, in plan order (for `oms check`, and for `oms plan` to show)."""
     orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
     return run_checks(orders, RiskContext(portfolio=portfolio, market=market, limits=limits, now=now))
+
+
+def iter_plan_checks(
+    plan: Plan, portfolio: Portfolio | None, market: MarketData, limits: RiskLimits, now: datetime
+) -> Iterator[OrderChecks]:
+    """`check_plan` one order at a time (for `oms plan`, which keeps only each order's short findings)."""
+    orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
+    return iter_checks(orders, RiskContext(portfolio=portfolio, market=market, limits=limits, now=now))
 
 
 def _document(checks: list[OrderChecks]) -> dict[str, Any]:

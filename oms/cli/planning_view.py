@@ -92,7 +92,7 @@ def summary(plan: Plan) -> str:
     cost = sum((o.value * o.expected_cost_bps for o in costed if o.expected_cost_bps is not None), Decimal(0))
     average = f"{cost / weight:.2f} bps (${cost / 10_000:,.2f})" if weight else "unknown"
     return (
-        f"Plan: {len(plan.orders)} orders in {len(plan.waves)} waves; sells ${sells:,.2f}, buys ${buys:,.2f}; "
+        f"Plan: {len(plan.orders):,} orders in {len(plan.waves)} waves; sells ${sells:,.2f}, buys ${buys:,.2f}; "
         f"expected cost {average}"
     )
 
