@@ -134,10 +134,16 @@ def configure(level: str = "info", log_file: Path | None = None, console: bool =
     )
 
 
+# Frames without their local variables: a local may hold a key or a secret, and secrets never reach the log.
+_DICT_TRACEBACKS = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False, use_rich=False)
+)
+
+
 def _formatter(renderer: Any, *, tracebacks: bool = False) -> logging.Formatter:
     # In the JSON file a traceback becomes structured data inside the line (`exception`: frames, type, value),
     # so one event stays one line.
-    extra = [structlog.processors.dict_tracebacks] if tracebacks else []
+    extra = [_DICT_TRACEBACKS] if tracebacks else []
     return structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *extra, renderer],
         foreign_pre_chain=_SHARED,

@@ -63,9 +63,10 @@ def test_the_log_rotates_by_size(tmp_path: Path) -> None:
 
 
 def test_a_traceback_is_rendered_inside_the_json_line(tmp_path: Path) -> None:
-    """An exception logged by the CLI boundary is one JSON line carrying the frames."""
+    """An exception logged by the CLI boundary is one JSON line carrying the frames, without local variables."""
     log = tmp_path / "oms.jsonl"
     configure("info", log, console=False)
+    secret_key = "S3CR3T-in-a-local"  # noqa: F841  (a local a frame would show)
     try:
         raise ValueError("boom")
     except ValueError as exc:
@@ -76,3 +77,4 @@ def test_a_traceback_is_rendered_inside_the_json_line(tmp_path: Path) -> None:
     exception = record["exception"]
     assert exception[0]["exc_type"] == "ValueError"
     assert exception[0]["frames"]
+    assert "S3CR3T" not in line
