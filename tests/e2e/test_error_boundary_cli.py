@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def test_a_full_disk_is_one_line_exit_1(oms: Oms) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
     result = subprocess.run(
-        [str(Path(os.sys.executable).parent / "oms"), "run", str(EXAMPLE)],
+        [str(Path(sys.executable).parent / "oms"), "run", str(EXAMPLE)],
         capture_output=True,
         text=True,
         env=oms.environment(),
