@@ -100,7 +100,12 @@ def import_manual_fills(
     return broker.import_fills(ManualFill(*fill) for fill in fills)
 
 
-def open_ledger(settings: Settings) -> Ledger:
+def open_ledger(settings: Settings, *, existing: bool = False) -> Ledger:
+    """Open (and migrate) the configured ledger; with `existing`, refuse to create one (reading commands)."""
+    if existing:
+        from oms.store.existing import require_existing
+
+        require_existing(settings.database_url)
     return Ledger.open(
         settings.database_url,
         sqlite_synchronous=settings.database.sqlite_synchronous,
@@ -116,6 +121,7 @@ def wire(
     actor: str,
     opening: Portfolio | None = None,
     ledger: Ledger | None = None,
+    existing: bool = False,
 ) -> Wiring:
     """Build the engine for one broker account on the configured ledger."""
     if mode not in MODES:
@@ -125,7 +131,7 @@ def wire(
     limits = load_limits(settings)
     execution = settings.execution
     algos = settings.algos
-    ledger = ledger or open_ledger(settings)
+    ledger = ledger or open_ledger(settings, existing=existing)
     broker = make_broker(broker_name, settings, mode=mode, opening=opening)
     account = _account_name(settings, broker_name)
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution.market_buy_buffer_pct)

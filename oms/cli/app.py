@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -10,7 +11,22 @@ import typer
 from rich.console import Console
 
 from oms.config import ConfigError, Settings, load_settings
-from oms.logging import configure
+from oms.logging import configure, log_file_for
+
+
+def _hide_flag_types() -> None:
+    """Show no `<bool>` beside on/off flags (--help, --json, --supervised/--auto): a flag takes no value."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
 
 app = typer.Typer(
     name="oms",
@@ -55,13 +71,28 @@ def settings_for(config: Path | None, db: str | None = None, *, console_logs: bo
         settings = load_settings(config, **overrides)
     except ConfigError as exc:
         fail(str(exc))
-    configure(settings.logging.level, settings.log_file, console=console_logs and settings.logging.console)
+    try:
+        configure(settings.logging.level, log_file_for(settings), console=console_logs and settings.logging.console)
+    except ValueError as exc:
+        fail(str(exc))
     return settings
 
 
 def main() -> None:
+    """Run the command; whatever escapes it becomes one line and the README's exit code (see oms/cli/errors.py)."""
+    # Everything the OMS writes (data folder, ledger, venue, ticket files, log) is the user's alone: 700 and 600.
+    os.umask(0o077)
     try:
         app()
     except KeyboardInterrupt:
         err_console.print("interrupted; the ledger holds everything done so far, run the same command to resume")
         sys.exit(130)
+    except Exception as exc:
+        from oms.cli.errors import describe
+        from oms.logging import log_exception
+
+        failure = describe(exc)
+        log_exception("cli.failed", exc, exit_code=failure.code)
+        err_console.print("[bold red]error:[/] ", end="", highlight=False)
+        err_console.print(failure.line, markup=False, highlight=False, soft_wrap=True)
+        sys.exit(failure.code)

@@ -7,7 +7,7 @@ import getpass
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -20,10 +20,12 @@ from oms.execution.lease import Lease, LeaseHeld
 from oms.planning.errors import IntakeError
 from oms.planning.plan import Plan
 
-ModeOption = Annotated[str, typer.Option("--mode", help="manual (print tickets), paper, or live.")]
-BrokerOption = Annotated[
-    str | None, typer.Option("--broker", help="sim (default), alpaca or ibkr; manual mode: manual.")
-]
+# Choices, so --help lists them and a typo is refused by name; tests/unit/test_cli_help.py keeps them equal to
+# oms.bootstrap.MODES and the adapter registry.
+Mode = Literal["manual", "paper", "live"]
+BrokerName = Literal["sim", "alpaca", "ibkr", "manual"]
+ModeOption = Annotated[Mode, typer.Option("--mode", help="manual prints tickets.")]
+BrokerOption = Annotated[BrokerName | None, typer.Option("--broker", help="Default sim; manual mode: manual.")]
 ConfirmAccountOption = Annotated[
     str | None, typer.Option("--confirm-account", help="Live mode: the account id, for unattended runs.")
 ]
@@ -76,7 +78,7 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
         planning = PlanningSettings.from_settings(settings)
         master = SecurityMaster.load(planning.securities)
         portfolio = load_positions(positions) if positions is not None else None
-        recommendations = load_recommendations(file, master)
+        recommendations = load_recommendations(file, master, step=planning.rebalance.fractional_step)
         plan = build_plan(recommendations, portfolio if mode == "manual" else None, master, planning)
         wiring = wire(settings, broker_name=broker_name, mode=mode, actor=actor_name(), opening=portfolio)
     except IntakeError as exc:

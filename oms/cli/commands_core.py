@@ -8,6 +8,7 @@ import typer
 
 from oms.cli.app import ConfigOption, DbOption, app, console, settings_for
 from oms.config import redacted_url
+from oms.logging import log_file_for
 
 
 @app.command("version")
@@ -22,5 +23,5 @@ def paths_command(config: ConfigOption = None, db: DbOption = None) -> None:
     settings = settings_for(config, db)
     console.print(f"database: {redacted_url(settings.database_url)}", highlight=False)
     console.print(f"data dir: {settings.data_path}", highlight=False)
-    console.print(f"log file: {settings.log_file}", highlight=False)
+    console.print(f"log file: {log_file_for(settings)}", highlight=False)
     raise typer.Exit(0)

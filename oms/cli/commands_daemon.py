@@ -7,7 +7,7 @@ import json
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -47,11 +47,11 @@ from oms.execution.engine import BatchNotFound, CycleReport
 from oms.execution.scheduler import EngineScheduler, Stop
 
 
-def _wire(settings: Settings, broker: str, *, mode: str = "paper") -> Any:
+def _wire(settings: Settings, broker: str, *, mode: str = "paper", existing: bool = False) -> Any:
     from oms.bootstrap import wire
 
     try:
-        return wire(settings, broker_name=broker, mode=mode, actor=actor_name())
+        return wire(settings, broker_name=broker, mode=mode, actor=actor_name(), existing=existing)
     except ConfigError as exc:
         fail(str(exc))
 
@@ -105,7 +105,9 @@ def submit_command(
 @app.command("daemon")
 def daemon_command(
     broker: BrokerOption = None,
-    mode: Annotated[str, typer.Option("--mode", help="paper, or live (with the live-trading guards).")] = "paper",
+    mode: Annotated[
+        Literal["paper", "live"], typer.Option("--mode", help="paper, or live (with the live-trading guards).")
+    ] = "paper",
     confirm_account: ConfirmAccountOption = None,
     once: Annotated[
         bool, typer.Option("--once", help="Run cycles until nothing more can progress, then exit (for tests).")
@@ -224,7 +226,7 @@ def reconcile_command(
     settings = settings_for(config, db)
     start = _since(since) if since else default_since()
     broker_name = broker or "sim"
-    wiring = _wire(settings, broker_name, mode="manual" if broker_name == "manual" else "paper")
+    wiring = _wire(settings, broker_name, mode="manual" if broker_name == "manual" else "paper", existing=True)
 
     async def go() -> Any:
         await wiring.broker.connect()
@@ -268,7 +270,7 @@ def tickets_command(
 ) -> None:
     """Print again the tickets of the orders working at the desk, and rewrite the Markdown and HTML files."""
     settings = settings_for(config, db)
-    wiring = _wire(settings, "manual", mode="manual")
+    wiring = _wire(settings, "manual", mode="manual", existing=True)
     try:
         found = wiring.engine.find_batch(batch) if batch else None
     except BatchNotFound as exc:

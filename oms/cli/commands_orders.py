@@ -26,7 +26,7 @@ from oms.cli.app import (
     settings_for,
 )
 from oms.cli.batches import BrokerOption, actor_name
-from oms.cli.views import batch_summary, show_tickets, status_document
+from oms.cli.views import batch_lines, batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
 from oms.domain import InvalidTransition, OrderStatus
 from oms.execution.engine import BatchNotFound
@@ -68,7 +68,7 @@ def status_command(
     settings = settings_for(config, db)
     from oms.bootstrap import open_ledger
 
-    ledger = open_ledger(settings)
+    ledger = open_ledger(settings, existing=True)
     try:
         document = status_document(ledger, batch)
     except BatchNotFound as exc:
@@ -80,6 +80,9 @@ def status_command(
         return
     if not document["batches"]:
         console.print("no batches in the ledger")
+    if batch is None:
+        console.print(batch_lines(document))  # the recent batches, one line each; name one for its orders
+        return
     for entry in document["batches"]:
         console.print(batch_summary(None, entry["id"], document=entry))
 

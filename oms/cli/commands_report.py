@@ -99,7 +99,10 @@ def _report_batch(
 
 
 def _open_ledger(settings: Settings) -> Ledger:
+    from oms.store.existing import require_existing
+
     try:
+        require_existing(settings.database_url)
         return Ledger.open(
             settings.database_url,
             sqlite_synchronous=settings.database.sqlite_synchronous,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -36,6 +37,7 @@ from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
 from oms.ports import MarketData
 from oms.risk import OrderChecks, Outcome, RiskContext, RiskLimits, load_limits, run_checks
+from oms.risk.runner import iter_checks
 from oms.text import quantity as quantity_text
 
 PositionsOption = Annotated[
@@ -100,7 +102,8 @@ def check_command(
         master = SecurityMaster.load(planning.securities)
         portfolio: Portfolio | None = load_positions(positions) if positions is not None else None
         # Planned without the holdings: an oversized sell is for SHARES_AVAILABLE to report, not a planning error.
-        plan = build_plan(load_recommendations(file, master), None, master, planning)
+        trades = load_recommendations(file, master, step=planning.rebalance.fractional_step)
+        plan = build_plan(trades, None, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
     try:
@@ -121,6 +124,14 @@ def check_plan(
     """Run every risk check over a plan's orders, in plan order (for `oms check`, and for `oms plan` to show)."""
     orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
     return run_checks(orders, RiskContext(portfolio=portfolio, market=market, limits=limits, now=now))
+
+
+def iter_plan_checks(
+    plan: Plan, portfolio: Portfolio | None, market: MarketData, limits: RiskLimits, now: datetime
+) -> Iterator[OrderChecks]:
+    """`check_plan` one order at a time (for `oms plan`, which keeps only each order's short findings)."""
+    orders = [_PlanOrder.of(index, planned) for index, planned in enumerate(plan.orders, start=1)]
+    return iter_checks(orders, RiskContext(portfolio=portfolio, market=market, limits=limits, now=now))
 
 
 def _document(checks: list[OrderChecks]) -> dict[str, Any]:

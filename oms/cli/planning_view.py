@@ -7,15 +7,21 @@ helper's pre-trade results can appear next to each order without this module kno
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 
 from rich.console import Console
-from rich.table import Table
 
+from oms.cli.tables import Column, FittedTable
 from oms.domain.enums import Side
 from oms.planning.plan import Plan
 from oms.planning.rebalance import Rebalance
+
+# Beyond this many orders the plain output summarises (a table of 100,000 rows helps nobody and takes minutes):
+# the first rows of each wave, counts of the rest and of the check findings; `--json` always lists every order.
+MAX_ROWS = 300
+SHOWN_PER_WAVE = 10
 
 
 def render_plan(
@@ -23,25 +29,34 @@ def render_plan(
 ) -> None:
     """Print a summary line, each wave as a table, then the funding links and the plan's notes."""
     console.print(summary(plan), highlight=False)
-    for wave, orders in plan.waves.items():
-        sides = {order.side.value for order in orders}
-        title = f"Wave {wave}: {' and '.join(sorted(sides))}s ({len(orders)} orders)"
-        table = Table(title=title, title_justify="left", show_lines=False)
-        for name, justify in [
-            ("#", "right"),
-            ("Symbol", "left"),
-            ("Side", "left"),
-            ("Qty", "right"),
-            ("Type", "left"),
-            ("Limit", "right"),
-            ("TIF", "left"),
-            ("Algo", "left"),
-            ("Cost bps", "right"),
-            ("Reason", "left"),
-        ]:
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    summarise = len(plan.orders) > MAX_ROWS
+    if summarise:
+        console.print(
+            f"{len(plan.orders):,} orders: showing the first {SHOWN_PER_WAVE} of each wave; "
+            "`oms plan --json` lists every order",
+            highlight=False,
+        )
         if checks is not None:
-            table.add_column("Checks", justify="left")
+            console.print(f"checks: {_finding_counts(checks)}", highlight=False)
+    for wave, all_orders in plan.waves.items():
+        orders = all_orders[:SHOWN_PER_WAVE] if summarise else all_orders
+        sides = {order.side.value for order in orders}
+        title = f"Wave {wave}: {' and '.join(sorted(sides))}s ({len(all_orders):,} orders)"
+        columns = [
+            Column("#", "right"),
+            Column("Symbol"),
+            Column("Side"),
+            Column("Qty", "right"),
+            Column("Type"),
+            Column("Limit", "right"),
+            Column("TIF"),
+            Column("Algo"),
+            Column("Cost bps", "right"),
+            Column("Reason", wide=True),
+        ]
+        if checks is not None:
+            columns.append(Column("Checks", wide=True))
+        table = FittedTable(columns, title=title)
         for order in orders:
             cells = [
                 str(order.priority),
@@ -59,6 +74,8 @@ def render_plan(
                 cells.append(checks.get(order.priority, ""))
             table.add_row(*cells)
         console.print(table)
+        if len(all_orders) > len(orders):
+            console.print(f"  … and {len(all_orders) - len(orders):,} more orders in wave {wave}", highlight=False)
         if explain:
             for order in orders:
                 console.print(f"  #{order.priority} {order.symbol}: {order.guidance_reason}", highlight=False)
@@ -75,7 +92,7 @@ def summary(plan: Plan) -> str:
     cost = sum((o.value * o.expected_cost_bps for o in costed if o.expected_cost_bps is not None), Decimal(0))
     average = f"{cost / weight:.2f} bps (${cost / 10_000:,.2f})" if weight else "unknown"
     return (
-        f"Plan: {len(plan.orders)} orders in {len(plan.waves)} waves; sells ${sells:,.2f}, buys ${buys:,.2f}; "
+        f"Plan: {len(plan.orders):,} orders in {len(plan.waves)} waves; sells ${sells:,.2f}, buys ${buys:,.2f}; "
         f"expected cost {average}"
     )
 
@@ -86,10 +103,17 @@ def render_funding(plan: Plan, console: Console) -> None:
     if funding.links:
         cash = "unknown (no positions given)" if funding.cash is None else f"${funding.cash:,.2f}"
         console.print(f"Funding (cash {cash}, floor ${funding.cash_floor:,.2f}):", highlight=False)
-        for link in funding.links:
+        links = funding.links if len(funding.links) <= MAX_ROWS else funding.links[:SHOWN_PER_WAVE]
+        for link in links:
             sources = ", ".join(f"{s.source} ${s.amount:,.2f}" for s in link.sources) or "nothing planned"
             short = f"; short ${link.shortfall:,.2f}" if link.shortfall > 0 else ""
             console.print(f"  buy {link.symbol} ${link.cost:,.2f} <- {sources}{short}", highlight=False)
+        if len(funding.links) > len(links):
+            shortfalls = sum(1 for link in funding.links if link.shortfall > 0)
+            console.print(
+                f"  … and {len(funding.links) - len(links):,} more buys ({shortfalls:,} of all buys short)",
+                highlight=False,
+            )
     for note in plan.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
 
@@ -101,6 +125,11 @@ def render_rebalance(result: Rebalance, console: Console) -> None:
         console.print(f"[yellow]adjusted:[/] {sentence}", highlight=False)
     for sentence in result.skipped:
         console.print(f"[dim]skipped:[/] {sentence}", highlight=False)
+
+
+def _finding_counts(checks: Mapping[int, str]) -> str:
+    counts = Counter(finding for text in checks.values() for finding in text.split("; ") if finding)
+    return "; ".join(f"{count:,} {finding}" for finding, count in counts.most_common())
 
 
 def _number(value: Decimal | None) -> str:

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
+from oms.cli.tables import Column, FittedTable
 from oms.domain import Order, OrderStatus
 from oms.domain.values import decimal_text
 from oms.execution.engine import BatchNotFound
@@ -104,16 +104,20 @@ def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None
             "status": engine.find_batch(batch_id).status.value,
             "orders": [order_document(o) for o in orders],
         }
-    table = Table(title=f"batch {document['id']} · {document['status']}", title_justify="left")
-    table.add_column("wave", justify="right")
-    table.add_column("order", no_wrap=True)
-    table.add_column("side")
-    table.add_column("symbol")
-    table.add_column("quantity", justify="right", no_wrap=True)
-    table.add_column("filled", justify="right", no_wrap=True)
-    table.add_column("avg price", justify="right")
-    table.add_column("status")
-    table.add_column("why", overflow="fold", ratio=1)
+    table = FittedTable(
+        [
+            Column("wave", "right"),
+            Column("order"),
+            Column("side"),
+            Column("symbol"),
+            Column("quantity", "right"),
+            Column("filled", "right"),
+            Column("avg price", "right"),
+            Column("status"),
+            Column("why", wide=True),
+        ],
+        title=f"batch {document['id']} · {document['status']}",
+    )
     prefix = f"{document['id']}-"
     for entry, is_child in _parents_then_children(document["orders"]):
         style = STATUS_STYLE.get(entry["status"], "white")
@@ -132,6 +136,35 @@ def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None
     counts = Counter(entry["status"] for entry in document["orders"] if not entry.get("parent_id"))
     line = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return Group(table, Text(f"orders: {line}" if line else "no orders"))
+
+
+def batch_lines(document: dict[str, Any]) -> RenderableType:
+    """One line per batch: id, status, broker, created, orders and how many are filled (and, when wide, its file)."""
+    table = FittedTable(
+        [
+            Column("batch"),
+            Column("status"),
+            Column("broker"),
+            Column("created (UTC)"),
+            Column("orders", "right"),
+            Column("filled", "right"),
+            Column("source", wide=True, optional=True),
+        ]
+    )
+    for entry in document["batches"]:
+        parents = [o for o in entry["orders"] if not o.get("parent_id")]
+        filled = sum(1 for o in parents if o["status"] == "filled")
+        created = datetime.fromisoformat(entry["created_at"])
+        table.add_row(
+            entry["id"],
+            Text(entry["status"]),
+            f"{entry['broker']} ({entry['mode']})",
+            f"{created:%Y-%m-%d %H:%M}",
+            str(len(parents)),
+            str(filled),
+            entry.get("source") or "",
+        )
+    return table
 
 
 def _parents_then_children(orders: list[dict[str, Any]]) -> list[tuple[dict[str, Any], bool]]:

@@ -8,7 +8,10 @@ from typing import Any
 
 from oms.config.errors import ConfigError
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+# A checkout has config/ beside oms/; an installed wheel carries a copy inside the package (see setup.py).
+_PACKAGED_CONFIG = Path(__file__).resolve().parents[1] / "_project" / "config"
+_CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / "config"
+CONFIG_DIR = _PACKAGED_CONFIG if (_PACKAGED_CONFIG / "default.toml").is_file() else _CHECKOUT_CONFIG
 DEFAULT_CONFIG = CONFIG_DIR / "default.toml"
 
 

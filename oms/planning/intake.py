@@ -22,14 +22,18 @@ from oms.domain.enums import OrderType, Side, TimeInForce, Urgency
 from oms.planning.bulk import collector_paused
 from oms.planning.errors import IntakeError
 from oms.planning.parsing import (
+    MAX_PRICE,
+    MAX_SHARES,
+    MAX_VALUE,
+    PRICE_PLACES,
     FieldProblem,
     Row,
     RowReader,
     parse_bool,
     parse_decimal,
     parse_symbol,
-    positive,
     read_csv_rows,
+    read_text,
 )
 from oms.planning.securities import SecurityMaster
 
@@ -49,6 +53,9 @@ OPTIONAL = {
 _ACTIONS = {"buy": Side.BUY, "sell": Side.SELL}
 _PLANNABLE_TYPES = {OrderType.MARKET, OrderType.LIMIT}
 _NOT_AN_OBJECT = "\x00not-an-object"
+_DUPLICATE_KEYS = "\x00duplicate-keys"
+# The quantity step of names that trade in fractions, as `[rebalance] fractional_step` sets it by default.
+DEFAULT_STEP = Decimal("0.0001")
 
 __all__ = ["IntakeError", "TradeRecommendation", "load_recommendations", "parse_rows"]
 
@@ -84,25 +91,36 @@ class TradeRecommendation(BaseModel):
         return self.shares * self.reference_price
 
 
-def load_recommendations(path: Path, master: SecurityMaster) -> list[TradeRecommendation]:
-    """Read a CSV or JSON file of trades; raise IntakeError listing every bad row as `FILE:LINE: field: reason`."""
+def load_recommendations(
+    path: Path, master: SecurityMaster, *, step: Decimal = DEFAULT_STEP
+) -> list[TradeRecommendation]:
+    """Read a CSV or JSON file of trades; raise IntakeError listing every bad row as `FILE:LINE: field: reason`.
+
+    `step` is the quantity step of fractional names (whole-share names trade in steps of one).
+    """
     if path.suffix.lower() == ".json":
         rows: Iterable[tuple[str, Row]] = _json_rows(path)
     else:
         _, csv_rows = read_csv_rows(path, required=REQUIRED, optional=OPTIONAL)
         rows = ((f"{path}:{row.line}", row) for row in csv_rows)
-    return parse_rows(rows, master, empty_place=f"{path}:1")
+    return parse_rows(rows, master, empty_place=f"{path}:1", step=step)
 
 
 def parse_rows(
-    rows: Iterable[tuple[str, Row]], master: SecurityMaster, *, empty_place: str = "input"
+    rows: Iterable[tuple[str, Row]],
+    master: SecurityMaster,
+    *,
+    empty_place: str = "input",
+    step: Decimal = DEFAULT_STEP,
 ) -> list[TradeRecommendation]:
     """Turn placed rows into recommendations; raise IntakeError with every problem (also cross-row ones)."""
     with collector_paused():
-        return _parse_all(rows, master, empty_place)
+        return _parse_all(rows, master, empty_place, step)
 
 
-def _parse_all(rows: Iterable[tuple[str, Row]], master: SecurityMaster, empty_place: str) -> list[TradeRecommendation]:
+def _parse_all(
+    rows: Iterable[tuple[str, Row]], master: SecurityMaster, empty_place: str, step: Decimal
+) -> list[TradeRecommendation]:
     recommendations: list[TradeRecommendation] = []
     problems: list[str] = []
     first_side: dict[str, tuple[Side, str]] = {}
@@ -110,7 +128,7 @@ def _parse_all(rows: Iterable[tuple[str, Row]], master: SecurityMaster, empty_pl
         if row.unknown == (_NOT_AN_OBJECT,):
             problems.append(f"{place}: row: expected an object with symbol, action and shares")
             continue
-        recommendation, row_problems = _parse_row(place, row, master)
+        recommendation, row_problems = _parse_row(place, row, master, step)
         problems += [f"{place}: {problem}" for problem in row_problems]
         if recommendation is None:
             continue
@@ -131,13 +149,15 @@ def _parse_all(rows: Iterable[tuple[str, Row]], master: SecurityMaster, empty_pl
     return recommendations
 
 
-def _parse_row(place: str, row: Row, master: SecurityMaster) -> tuple[TradeRecommendation | None, list[str]]:
+def _parse_row(
+    place: str, row: Row, master: SecurityMaster, step: Decimal
+) -> tuple[TradeRecommendation | None, list[str]]:
     cells = RowReader(row)
     symbol = cells.take("symbol", parse_symbol)
     side = cells.take("action", lambda text: _choice(text, _ACTIONS, "BUY or SELL"))
-    shares = cells.take("shares", positive)
-    value = cells.take("value", _optional(positive))
-    limit_price = cells.take("limit_price", _optional(positive))
+    shares = cells.take("shares", lambda text: parse_decimal(text, positive=True, maximum=MAX_SHARES))
+    value = cells.take("value", _optional(_money(MAX_VALUE)))
+    limit_price = cells.take("limit_price", _optional(_money(MAX_PRICE)))
     priority = cells.take("priority", _priority)
     order_type = cells.take("order_type", _optional_enum(OrderType))
     time_in_force = cells.take("time_in_force", _optional_enum(TimeInForce))
@@ -148,10 +168,13 @@ def _parse_row(place: str, row: Row, master: SecurityMaster) -> tuple[TradeRecom
     if order_type is OrderType.MARKET and limit_price is not None:
         cells.note("limit_price", "a market order takes no limit price; drop it or make the order a limit")
     security = master.security(symbol) if symbol else None
-    if symbol and security is None and value is None and limit_price is None:
+    if symbol and security is None and not row.get("value") and not row.get("limit_price"):
         cells.note("symbol", f"{symbol} is not in the security master; give a value (or limit_price) to price it")
-    if security is not None and shares is not None and not security.fractional and shares != shares.to_integral():
-        cells.note("shares", f"{symbol} trades in whole shares only, not {shares}")
+    if shares is not None and security is not None and not security.fractional:
+        if shares != shares.to_integral():
+            cells.note("shares", f"{symbol} trades in whole shares only, not {shares}")
+    elif shares is not None and shares % step:
+        cells.note("shares", f"{symbol or 'this symbol'} trades in steps of {step}, not {row.get('shares')}")
     if cells.problems or symbol is None or side is None or shares is None:
         return None, cells.problems
     if security is not None:
@@ -189,6 +212,10 @@ def _choice(text: str, choices: dict[str, Side], expected: str) -> Side:
         raise FieldProblem(f"unknown action {text!r} (expected {expected})") from None
 
 
+def _money(maximum: Decimal) -> Any:
+    return lambda text: parse_decimal(text, positive=True, maximum=maximum, places=PRICE_PLACES)
+
+
 def _optional(parse: Any) -> Any:
     return lambda text: parse(text) if text else None
 
@@ -218,11 +245,15 @@ def _priority(text: str) -> int | None:
 def _json_rows(path: Path) -> Iterator[tuple[str, Row]]:
     try:
         # Numbers arrive as their text so 0.1 stays exactly 0.1 and NaN is refused by the decimal parser.
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=str, parse_int=str, parse_constant=str)
-    except FileNotFoundError:
-        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IntakeError([f"{path}: cannot read: {exc}"], code="FILE_UNREADABLE") from None
+        data = json.loads(
+            read_text(path),
+            parse_float=str,
+            parse_int=str,
+            parse_constant=str,
+            object_pairs_hook=_object_without_duplicates,
+        )
+    except RecursionError:
+        raise IntakeError([f"{path}:1: not valid JSON: nested too deeply"], code="BAD_JSON") from None
     except json.JSONDecodeError as exc:
         raise IntakeError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"], code="BAD_JSON") from None
     if isinstance(data, dict) and isinstance(data.get("recommendations"), list):
@@ -235,9 +266,23 @@ def _json_rows(path: Path) -> Iterator[tuple[str, Row]]:
         if not isinstance(item, dict):
             yield place, Row(index, {}, unknown=(_NOT_AN_OBJECT,))
             continue
+        duplicates = item.pop(_DUPLICATE_KEYS, [])
         cells = {str(key).strip().lower(): _text(value) for key, value in item.items()}
         unknown = tuple(name for name in cells if name not in known)
-        yield place, Row(index, cells, unknown=unknown)
+        yield place, Row(index, cells, unknown=unknown, duplicates=tuple(str(name).lower() for name in duplicates))
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated key would silently keep its last value; remember it so the item is refused by name.
+    obj: dict[str, Any] = {}
+    duplicates: list[str] = []
+    for key, value in pairs:
+        if key in obj:
+            duplicates.append(key)
+        obj[key] = value
+    if duplicates:
+        obj[_DUPLICATE_KEYS] = duplicates
+    return obj
 
 
 def _text(value: Any) -> str:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from oms.domain.market import Portfolio, Position
 from oms.planning.errors import IntakeError
-from oms.planning.parsing import RowReader, non_negative, parse_symbol, read_csv_rows
+from oms.planning.parsing import (
+    MAX_PRICE,
+    MAX_VALUE,
+    PRICE_PLACES,
+    QUANTITY_PLACES,
+    RowReader,
+    parse_decimal,
+    parse_symbol,
+    read_csv_rows,
+)
 
 CASH = "CASH"
 
@@ -26,8 +35,8 @@ def load_positions(path: Path) -> Portfolio:
     for row in rows:
         cells = RowReader(row)
         symbol = cells.take("symbol", parse_symbol)
-        quantity = cells.take("quantity", non_negative)
-        average_cost = cells.take("average_cost", lambda text: non_negative(text) if text else None)
+        quantity = cells.take("quantity", _quantity)
+        average_cost = cells.take("average_cost", lambda text: _price(text) if text else None)
         if symbol is not None and symbol in first_line:
             cells.note("symbol", f"{symbol} is listed twice (first on line {first_line[symbol]})")
         if symbol == CASH and average_cost is not None:
@@ -43,3 +52,12 @@ def load_positions(path: Path) -> Portfolio:
     if problems:
         raise IntakeError(problems, code="POSITIONS_INVALID")
     return Portfolio(cash=cash if cash is not None else Decimal(0), positions=positions)
+
+
+def _quantity(text: str) -> Decimal:
+    # The CASH row's quantity is money, so the ceiling is the larger of the two.
+    return parse_decimal(text, non_negative=True, maximum=MAX_VALUE, places=QUANTITY_PLACES)
+
+
+def _price(text: str) -> Decimal:
+    return parse_decimal(text, non_negative=True, maximum=MAX_PRICE, places=PRICE_PLACES)

@@ -6,14 +6,24 @@ on top of the configured floor; otherwise cash is what the other weights leave.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from oms.planning.errors import IntakeError
-from oms.planning.parsing import FieldProblem, RowReader, non_negative, parse_symbol, read_csv_rows
+from oms.planning.parsing import (
+    QUANTITY_PLACES,
+    FieldProblem,
+    RowReader,
+    parse_decimal,
+    parse_symbol,
+    read_csv_rows,
+    read_text,
+)
 
 CASH = "CASH"
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
 
 def load_targets(path: Path) -> dict[str, Decimal]:
@@ -22,7 +32,7 @@ def load_targets(path: Path) -> dict[str, Decimal]:
     total = sum(targets.values(), Decimal(0))
     if total > 1:
         raise IntakeError(
-            [f"{path}: weight: weights add up to {total} (more than 1); write them as fractions of the portfolio"],
+            [f"{path}:1: weight: weights add up to {total} (more than 1); write them as fractions of the portfolio"],
             code="TARGETS_INVALID",
         )
     if not targets:
@@ -31,7 +41,7 @@ def load_targets(path: Path) -> dict[str, Decimal]:
 
 
 def _weight(text: str) -> Decimal:
-    weight = non_negative(text)
+    weight = parse_decimal(text, non_negative=True, places=QUANTITY_PLACES)
     if weight > 1:
         raise FieldProblem(f"a fraction between 0 and 1 (0.25 is 25%), not {text}")
     return weight
@@ -58,17 +68,21 @@ def _from_csv(path: Path) -> dict[str, Decimal]:
 
 
 def _from_toml(path: Path) -> dict[str, Decimal]:
+    text = read_text(path)
     try:
         # Floats arrive as their text so 0.15 stays exactly 0.15.
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=str)
-    except FileNotFoundError:
-        raise IntakeError([f"{path}: no such file"], code="FILE_NOT_FOUND") from None
+        data = tomllib.loads(text, parse_float=str)
+    except RecursionError:
+        raise IntakeError([f"{path}:1: not valid TOML: nested too deeply"], code="TARGETS_INVALID") from None
     except tomllib.TOMLDecodeError as exc:
-        raise IntakeError([f"{path}: not valid TOML: {exc}"], code="TARGETS_INVALID") from None
+        found = _AT_LINE.search(str(exc))
+        line = found.group(1) if found else "1"
+        reason = _AT_LINE.sub("", str(exc)).strip()
+        raise IntakeError([f"{path}:{line}: not valid TOML: {reason}"], code="TARGETS_INVALID") from None
     table = data.get("targets")
     if not isinstance(table, dict):
         raise IntakeError([f"{path}: targets: expected a [targets] table of SYMBOL = weight"], code="TARGETS_INVALID")
-    lines = _key_lines(path)
+    lines = _key_lines(text)
     targets: dict[str, Decimal] = {}
     problems: list[str] = []
     for key, value in table.items():
@@ -85,10 +99,10 @@ def _from_toml(path: Path) -> dict[str, Decimal]:
     return targets
 
 
-def _key_lines(path: Path) -> dict[str, int]:
+def _key_lines(text: str) -> dict[str, int]:
     # TOML parsers do not report positions; find each key's line for the error message.
     lines: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         key, sep, _ = line.partition("=")
         if sep:
             lines.setdefault(key.strip().strip('"'), number)

@@ -43,16 +43,19 @@ RULES_WITH_PRICE_AND_PORTFOLIO: tuple[Rule, ...] = (
 def run_checks(orders: Sequence[CheckedOrder], context: RiskContext) -> list[OrderChecks]:
     """Check each order against the context and the orders before it; a blocked order does not count as traded."""
     with _collector_paused():
-        run = RunState(context, {order.id for order in orders})
-        checked: list[OrderChecks] = []
-        for order in orders:
-            priced = run.price(order)
-            results = [rule(priced, run) for rule in _rules(priced.priced, context.portfolio is not None)]
-            outcome = OrderChecks(order, results)
-            if not outcome.blocked:
-                run.apply(priced)
-            checked.append(outcome)
-    return checked
+        return list(iter_checks(orders, context))
+
+
+def iter_checks(orders: Sequence[CheckedOrder], context: RiskContext) -> Iterator[OrderChecks]:
+    """`run_checks` one order at a time, so a caller that keeps a summary holds one order's results at once."""
+    run = RunState(context, {order.id for order in orders})
+    for order in orders:
+        priced = run.price(order)
+        results = [rule(priced, run) for rule in _rules(priced.priced, context.portfolio is not None)]
+        outcome = OrderChecks(order, results)
+        if not outcome.blocked:
+            run.apply(priced)
+        yield outcome
 
 
 def _rules(priced: bool, with_portfolio: bool) -> tuple[Rule, ...]:

@@ -36,6 +36,8 @@ def _sqlite_engine(url: str, database: str | None, synchronous: str, busy_timeou
     if synchronous.lower() not in _SYNCHRONOUS:
         raise DatabaseUrlError(f"database.sqlite_synchronous must be one of {sorted(_SYNCHRONOUS)}")
     if database and database != ":memory:":
+        if Path(database).expanduser().is_dir():
+            raise DatabaseUrlError(f"{database} is a directory, not an SQLite file (e.g. {database}/oms.db)")
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, future=True)
 
