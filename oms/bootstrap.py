@@ -13,7 +13,7 @@ from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings, load_execution_settings
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
-from oms.ports import Broker
+from oms.ports import Broker, MarketData
 from oms.risk.limits import RiskLimits, load_limits
 from oms.store import Ledger
 
@@ -80,8 +80,22 @@ def wire(
     broker = make_broker(broker_name, settings, mode=mode, opening=opening)
     account = _account_name(settings, broker_name)
     risk = RiskGate(ledger, broker, master, limits, market_buy_buffer_pct=execution.market_buy_buffer_pct)
-    engine = ExecutionEngine(ledger, broker, market=master, risk=risk, settings=execution, account=account, actor=actor)
+    engine = ExecutionEngine(
+        ledger,
+        broker,
+        market=broker_market(broker, master),
+        risk=risk,
+        settings=execution,
+        account=account,
+        actor=actor,
+    )
     return Wiring(settings, planning, master, ledger, broker, engine, execution, limits)
+
+
+def broker_market(broker: Broker, master: MarketData) -> MarketData:
+    """The broker's own quotes where it has them (the simulator's bid and ask), else the security master's."""
+    own = getattr(broker, "market_data", None)
+    return own(master) if callable(own) else master
 
 
 def _calendar(limits: RiskLimits) -> Any:

@@ -16,6 +16,7 @@ from oms.execution.notes import (
 )
 from oms.execution.volume_profile import TradingSession
 from oms.logging import get_logger
+from oms.reporting.arrival import arrival_details
 
 if TYPE_CHECKING:
     from oms.execution.engine import CycleReport, ExecutionEngine
@@ -57,7 +58,7 @@ async def split(engine: ExecutionEngine, parent: Order, report: CycleReport) -> 
     children = make_children(parent, schedule, now=now)
     quote = engine.market.quote(parent.symbol)
     if quote is not None:  # the parent's arrival is when its first child could go (TCA measures from it)
-        parent.note(NOTE_ARRIVAL, at=now, arrival_price=decimal_text(quote.price), venue_at=venue_now.isoformat())
+        parent.note(NOTE_ARRIVAL, at=now, **arrival_details(quote, venue_now))
     parent.split(len(children), at=now, plan=describe(schedule), start=schedule.start.isoformat())
     parent.submit(parent.client_order_id, at=now)
     with engine.ledger.unit_of_work() as uow:

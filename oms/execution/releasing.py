@@ -7,7 +7,6 @@ from decimal import ROUND_FLOOR
 from typing import TYPE_CHECKING
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus, Side
-from oms.domain.values import decimal_text
 from oms.execution import parenting
 from oms.execution.children import ALGO_PARENTS
 from oms.execution.notes import (
@@ -21,6 +20,7 @@ from oms.execution.notes import (
 from oms.execution.release import ReleasePlan, plan_release
 from oms.logging import get_logger
 from oms.ports import BrokerRejected, BrokerUnavailable, OrderRequest
+from oms.reporting.arrival import arrival_details
 from oms.store import ConcurrencyConflict
 
 if TYPE_CHECKING:
@@ -118,9 +118,7 @@ async def send(engine: ExecutionEngine, order: Order, report: CycleReport) -> No
     """Write-ahead submit: commit `submitted` and the client order id, then call the broker."""
     if order.status is OrderStatus.VALIDATED:
         quote = engine.market.quote(order.symbol)
-        venue_at = engine._venue_now.isoformat() if engine._venue_now else None
-        price = decimal_text(quote.price) if quote is not None else None
-        order.note(NOTE_ARRIVAL, at=engine.clock(), arrival_price=price, venue_at=venue_at)
+        order.note(NOTE_ARRIVAL, at=engine.clock(), **arrival_details(quote, engine._venue_now))
         order.submit(order.client_order_id, at=engine.clock())
         try:
             engine.save_all([order])

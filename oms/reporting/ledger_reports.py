@@ -9,7 +9,7 @@ from decimal import Decimal
 from oms.domain.values import utcnow
 from oms.reporting.across import AcrossReport, across_batches
 from oms.reporting.tca import ZERO, MarketContext, OrderTca
-from oms.reporting.tca_batch import BatchTca, build_report
+from oms.reporting.tca_batch import BarSource, BatchTca, build_report
 from oms.reporting.tca_store import TcaResults, is_current
 from oms.store import Ledger
 
@@ -27,13 +27,16 @@ def report_batch(
     *,
     warn_above_expected_bps: Decimal = ZERO,
     now: datetime | None = None,
+    bars: BarSource | None = None,
 ) -> BatchTca:
     """Measure every order of `batch_id` as the ledger holds it, store the results and return the report."""
     with ledger.unit_of_work() as uow:
         orders = uow.orders.for_batch(batch_id)
         if not orders and uow.batches.get(batch_id) is None:
             raise BatchNotFound(f"batch {batch_id} is not in the ledger")
-        report = build_report(orders, contexts, batch_id=batch_id, warn_above_expected_bps=warn_above_expected_bps)
+        report = build_report(
+            orders, contexts, batch_id=batch_id, warn_above_expected_bps=warn_above_expected_bps, bars=bars
+        )
         TcaResults(uow).replace(report.orders, now or utcnow())
         uow.commit()
     return report
