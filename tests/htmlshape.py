@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 
 class Shape(HTMLParser):
-    """Collect `chart-class/tag.mark-class` counts (e.g. `bars/rect.bar`) and every tag seen."""
+    """Collect `chart/kind` counts of the marks matplotlib drew (e.g. `bars/bar`) and every tag seen."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -21,6 +21,9 @@ class Shape(HTMLParser):
         values = dict(attrs)
         self.tags[tag] += 1
         classes = (values.get("class") or "").split()
+        mark = (values.get("id") or "").split("-")
+        if tag == "g" and len(mark) == 4 and mark[0] == "m":  # a chart's mark: <g id="m-chart-kind-n">
+            self.marks[f"{mark[1]}/{mark[2]}"] += 1
         if tag == "svg" and "chart" in classes:
             self._chart = next(c for c in classes if c != "chart")
         elif self._chart and classes:
