@@ -98,6 +98,23 @@ def broker_market(broker: Broker, master: MarketData) -> MarketData:
     return own(master) if callable(own) else master
 
 
+def report_bars(settings: Settings, broker_name: str) -> Any:
+    """The market's bars for the report's interval VWAP: the simulator's venue when its file exists, else None.
+
+    Never creates a venue. Alpaca's and IB's bars are not wired here yet: give them with `oms report --prices`.
+    """
+    if broker_name != "sim":
+        return None
+    from adapters.sim import SimSettings
+
+    sim = SimSettings(**settings.section("sim"))
+    path = Path(sim.path) if sim.path else settings.data_path / "sim-venue.db"
+    if not path.exists():
+        return None
+    broker: Any = make_broker("sim", settings, mode="paper")
+    return broker.venue
+
+
 def _calendar(limits: RiskLimits) -> Any:
     from oms.risk.calendar import TradingCalendar
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,13 +27,19 @@ def report_batch(
     *,
     warn_above_expected_bps: Decimal = ZERO,
     now: datetime | None = None,
-    bars: BarSource | None = None,
+    bars_for: Callable[[str], BarSource | None] | None = None,
 ) -> BatchTca:
-    """Measure every order of `batch_id` as the ledger holds it, store the results and return the report."""
+    """Measure every order of `batch_id` as the ledger holds it, store the results and return the report.
+
+    `bars_for(broker_name)` gives the market data of the broker the batch traded on, when it can tell what the
+    market traded while each order worked (the simulator can): the interval VWAP and participation come from it.
+    """
     with ledger.unit_of_work() as uow:
         orders = uow.orders.for_batch(batch_id)
         if not orders and uow.batches.get(batch_id) is None:
             raise BatchNotFound(f"batch {batch_id} is not in the ledger")
+        broker = next((o.broker for o in orders if o.broker), None)
+        bars = bars_for(broker) if bars_for is not None and broker else None
         report = build_report(
             orders, contexts, batch_id=batch_id, warn_above_expected_bps=warn_above_expected_bps, bars=bars
         )
