@@ -101,8 +101,15 @@ def broker_market(broker: Broker, master: MarketData) -> MarketData:
 def report_bars(settings: Settings, broker_name: str) -> Any:
     """The market's bars for the report's interval VWAP: the simulator's venue when its file exists, else None.
 
-    Never creates a venue. Alpaca's and IB's bars are not wired here yet: give them with `oms report --prices`.
+    Never creates a venue. Alpaca gives its minute bars; IB's are not wired here yet (use `oms report --prices`).
     """
+    if broker_name == "alpaca":
+        from adapters.alpaca.market_data import AlpacaMarketData
+        from adapters.alpaca.settings import AlpacaConnection
+
+        return AlpacaMarketData(
+            AlpacaConnection.from_settings(settings, mode="live" if settings.live.enabled else "paper")
+        )
     if broker_name != "sim":
         return None
     from adapters.sim import SimSettings
