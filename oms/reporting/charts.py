@@ -5,7 +5,8 @@ No Agg, no pyplot state: each chart is its own `Figure` printed by `FigureCanvas
 construction: one row per bar at a fixed height, values in a column of their own, time axes that choose their
 own ticks, and point labels placed only where no other label already is.
 
-Every mark a test counts carries an id `m-<chart>-<kind>-<n>` (matplotlib writes it on the mark's `<g>`).
+Every mark a test counts carries an id: `m-<chart>-<kind>-<n>` on one mark's `<g>`, or `m-<chart>-<kind>s` on the
+`<g>` of a scatter whose points are its `<use>` elements.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ MUTED = "#6b7280"
 GRID = "#e5e7eb"
 ACCENT = "#2563eb"
 NEW_YORK = ZoneInfo("America/New_York")
+MAX_LABELS = 30  # point labels tried on the realised-vs-expected chart
 MAX_BARS = 40  # beyond this the bar chart shows the costliest and the best half each; the table has every order
 WIDTH_IN = 7.2
 ROW_IN = 0.24  # one bar per row: two 8-point labels never meet at this pitch
@@ -169,17 +171,16 @@ def fills_over_time(
             )
             line.set_gid("m-timeline-price-0")
         biggest = max((float(p.size) for p in fills), default=1.0) or 1.0
-        for n, point in enumerate(fills):
-            dot = axes.scatter(
-                [_num(point.at)],
-                [float(point.value)],
-                s=12 + 60 * float(point.size) / biggest,
-                color=COST if point.value > 0 else GAIN,
-                alpha=0.75,
-                edgecolors="white",
-                linewidths=0.5,
-            )
-            dot.set_gid(f"m-timeline-fill-{n}")
+        dots = axes.scatter(
+            [_num(p.at) for p in fills],
+            [float(p.value) for p in fills],
+            s=[12 + 60 * float(p.size) / biggest for p in fills],
+            c=[COST if p.value > 0 else GAIN for p in fills],
+            alpha=0.75,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+        dots.set_gid("m-timeline-fills")
         axes.axhline(0, color=MUTED, lw=0.8)
         axes.set_xlim(_num(start - margin), _num(end + margin))
         locator = mdates.AutoDateLocator(tz=NEW_YORK, minticks=3, maxticks=7)
@@ -205,17 +206,17 @@ def expected_vs_realised(pairs: Sequence[Pair]) -> str:
         low, high = min([0.0, *xs, *ys]), max([1.0, *xs, *ys])
         pad = (high - low) * 0.08
         axes.plot([low - pad, high + pad], [low - pad, high + pad], color=MUTED, lw=0.8, ls=(0, (4, 2)))
-        for n, pair in enumerate(pairs):
-            colour = COST if pair.realised > pair.expected else GAIN
-            dot = axes.scatter([float(pair.expected)], [float(pair.realised)], s=22, color=colour, alpha=0.8)
-            dot.set_gid(f"m-expected-dot-{n}")
+        colours = [COST if pair.realised > pair.expected else GAIN for pair in pairs]
+        axes.scatter(xs, ys, s=22, c=colours, alpha=0.8).set_gid("m-expected-dots")
         axes.set_xlim(low - pad, high + pad)
         axes.set_ylim(low - pad, high + pad)
         axes.set_xlabel("expected cost, bps")
         axes.set_ylabel("realised slippage vs arrival, bps")
         axes.grid(color=GRID, lw=0.6)
         axes.set_axisbelow(True)
-        _label_points(figure, axes, pairs)
+        # Labels for the orders furthest from par first; past MAX_LABELS the table names the rest.
+        ranked = sorted(pairs, key=lambda p: abs(p.realised - p.expected), reverse=True)[:MAX_LABELS]
+        _label_points(figure, axes, ranked)
         return _svg(figure, "expected", "realised against expected cost")
 
 

@@ -70,3 +70,15 @@ def test_empty_batch_still_renders() -> None:
     html = render_html(build_report([], batch_id="b-empty"))
     assert "b-empty" in html
     assert "No fills yet." in html
+
+
+def test_five_hundred_orders_keep_one_readable_row_each_for_the_extremes() -> None:
+    """At 500 orders the bar chart keeps 40 rows (20 costliest, 20 best) and says the other 460 are in the table."""
+    from tests.tca_samples import many_orders
+
+    html = render_html(build_report(many_orders(500)))
+    shape = shape_of(html)
+    assert shape.marks["bars/bar"] == 40
+    assert "The 460 orders between the costliest and the best are in the table below." in html
+    assert shape.marks["timeline/fill"] == 1000
+    assert shape.order_rows == 500
