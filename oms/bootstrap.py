@@ -18,7 +18,7 @@ from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
-from oms.ports import Broker
+from oms.ports import Broker, MarketData
 from oms.risk.limits import RiskLimits, load_limits
 from oms.store import Ledger
 
@@ -138,7 +138,7 @@ def wire(
     engine = ExecutionEngine(
         ledger,
         broker,
-        market=master,
+        market=broker_market(broker, master),
         risk=risk,
         settings=execution,
         account=account,
@@ -147,6 +147,36 @@ def wire(
         calendar=lambda: _calendar(limits),
     )
     return Wiring(settings, planning, master, ledger, broker, engine, execution, limits)
+
+
+def broker_market(broker: Broker, master: MarketData) -> MarketData:
+    """The broker's own quotes where it has them (the simulator's bid and ask), else the security master's."""
+    own = getattr(broker, "market_data", None)
+    return own(master) if callable(own) else master
+
+
+def report_bars(settings: Settings, broker_name: str) -> Any:
+    """The market's bars for the report's interval VWAP: the simulator's venue when its file exists, else None.
+
+    Never creates a venue. Alpaca gives its minute bars; IB's are not wired here yet (use `oms report --prices`).
+    """
+    if broker_name == "alpaca":
+        from adapters.alpaca.market_data import AlpacaMarketData
+        from adapters.alpaca.settings import AlpacaConnection
+
+        return AlpacaMarketData(
+            AlpacaConnection.from_settings(settings, mode="live" if settings.live.enabled else "paper")
+        )
+    if broker_name != "sim":
+        return None
+    from adapters.sim import SimSettings
+
+    sim = SimSettings(**settings.section("sim"))
+    path = Path(sim.path) if sim.path else settings.data_path / "sim-venue.db"
+    if not path.exists():
+        return None
+    broker: Any = make_broker("sim", settings, mode="paper")
+    return broker.venue
 
 
 def _calendar(limits: RiskLimits) -> Any:

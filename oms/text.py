@@ -11,18 +11,23 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+DASH = "–"
 SMALLEST_PERCENT = Decimal("0.0001")  # below this a positive fraction reads "<0.01%", never "0.00%"
 
 
-def money(value: Decimal) -> str:
-    """Return dollars to the cent, rounded half up: "$1,234.13", "-$197.52"."""
-    cents = value.quantize(CENT, ROUND_HALF_UP)
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents):,.2f}"
+def money(value: Decimal | None, *, places: int = 2) -> str:
+    """Return dollars rounded half up: "$1,234.13", "-$197.52" (never "$-197.52"); a dash for an unknown amount."""
+    if value is None:
+        return DASH
+    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.{places}f}"
 
 
-def quantity(value: Decimal) -> str:
+def quantity(value: Decimal | None) -> str:
     """Return a quantity exactly, with thousands separators and no trailing zeros: "1,000", "12.5", "0"."""
+    if value is None:
+        return DASH
     if value == 0:
         return "0"
     normal = value.normalize()
@@ -43,6 +48,14 @@ def percent(fraction: Decimal) -> str:
     return f"{(fraction * 100).quantize(CENT, ROUND_HALF_UP):,.2f}%"
 
 
+def percent_points(value: Decimal | None, *, places: int = 1) -> str:
+    """Return a value already in percent: "12.5%", "-0.3%" (a rounded -0 reads "0.0%"); a dash when unknown."""
+    if value is None:
+        return DASH
+    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return f"{rounded + 0:,.{places}f}%"
+
+
 def duration(span: timedelta) -> str:
     """Return a span in words: "15 minutes", "1 hour 30 minutes", "12 minutes 30 seconds"."""
     total = int(span.total_seconds())
@@ -57,9 +70,12 @@ def duration(span: timedelta) -> str:
 
 
 def clock_duration(span: timedelta | None) -> str:
-    """Return a span for a table column, "0:04:10" (hours:minutes:seconds), or a dash when unknown."""
-    if span is None:
-        return "–"
-    hours, rest = divmod(int(span.total_seconds()), 3600)
+    """Return a span for a table column: "0:04:10", "1d 2:00:00" beyond a day; a dash when unknown or negative
+    (a negative span measures nothing: two clocks were mixed)."""
+    if span is None or span < timedelta(0):
+        return DASH
+    days, rest = divmod(int(span.total_seconds()), 86_400)
+    hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}"
+    clock = f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{days}d {clock}" if days else clock

@@ -73,3 +73,37 @@ def sample_batch() -> tuple[list[Order], dict[str, MarketContext]]:
         "QQQ": MarketContext(arrival_price=D("401.00"), end_price=D("396.00")),
     }
     return [aapl, msft, spy, tsla, qqq], contexts
+
+
+def many_orders(count: int) -> list[Order]:
+    """Return `count` filled orders on the venue's clock, buys and sells, costs and gains, for drawing at scale.
+
+    Each has an arrival note read on the venue's clock with a bid and an ask, two fills, and an expected cost.
+    """
+    from oms.domain.market import Quote
+    from oms.reporting.arrival import VenueQuote, arrival_details
+
+    orders = []
+    for n in range(count):
+        side = "buy" if n % 3 else "sell"
+        mid = D(20) + D(n % 17) * 7
+        order = Order.create(
+            f"S{n:03d}X",
+            side,
+            str(100 + 10 * n),
+            order_id=f"o-{n:03d}",
+            at=T0,
+            decision_price=mid - D("0.05"),
+            batch_id="b-many",
+            expected_cost_bps=D(n % 11),
+        )
+        order.validate(at=T0)
+        quote: Quote = VenueQuote(order.symbol, mid, at(60 * n), bid=mid - D("0.01"), ask=mid + D("0.01"))
+        order.note("arrival", at=T0, **arrival_details(quote, None))
+        order.submit(f"b-many-{n}", at=T0)
+        drift = D((n * 37) % 23 - 11) / 100
+        half = order.quantity / 2
+        order.fill(f"f{n}a", half, mid + drift, at(60 * n + 30))
+        order.fill(f"f{n}b", order.quantity - half, mid + drift * 2, at(60 * n + 90))
+        orders.append(order)
+    return orders

@@ -16,6 +16,7 @@ from adapters.alpaca.rest import disarm_retries, install_timeout
 from adapters.alpaca.settings import AlpacaConnection
 from oms.logging import get_logger
 from oms.ports import MarketData, Quote, Security
+from oms.reporting.tca import PricePoint
 
 log = get_logger("oms.adapters.alpaca")
 
@@ -58,6 +59,24 @@ class AlpacaMarketData:
         volumes = [decimal(bar.get("v")) for bar in (raw or {}).get(symbol, [])][-self.adv_days :]
         known = [v for v in volumes if v is not None]
         return sum(known, Decimal(0)) / len(known) if known else None
+
+    def bars(self, symbol: str, start: datetime, end: datetime) -> list[PricePoint]:
+        """The market's minute bars that overlap `[start, end]`: each bar's own VWAP (`vw`, else its close) and
+        volume. A bar is stamped at its start, or at `start` when it began before (so the interval keeps it). Empty
+        when Alpaca cannot say; the report then shows no interval VWAP.
+        """
+        from alpaca.data.requests import StockBarsRequest
+        from alpaca.data.timeframe import TimeFrame
+
+        first = start.replace(second=0, microsecond=0)
+        request = StockBarsRequest(symbol_or_symbols=symbol, timeframe=TimeFrame.Minute, start=first, end=end)
+        raw = self._ask("minute_bars", lambda c: c.get_stock_bars(request))
+        points = []
+        for bar in (raw or {}).get(symbol, []):
+            at, price = timestamp(bar.get("t")), _positive(bar.get("vw")) or _positive(bar.get("c"))
+            if at is not None and price is not None and at <= end and at + timedelta(minutes=1) > start:
+                points.append(PricePoint(max(at, start), price, decimal(bar.get("v")) or Decimal(0)))
+        return points
 
     def security(self, symbol: str) -> Security | None:
         """The security master's row with Alpaca's last price and ADV where Alpaca has them."""

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from adapters.sim.quotes import SimMarketData
 from adapters.sim.settings import SimSettings
 from adapters.sim.venue import SimVenue
 from oms.domain.enums import OrderType
 from oms.domain.market import Position, Security
-from oms.ports import AccountInfo, Capabilities, FillReport, MarketClock, OrderReport, OrderRequest
+from oms.ports import AccountInfo, Capabilities, FillReport, MarketClock, MarketData, OrderReport, OrderRequest
 
 
 class SimulatedBroker:
@@ -38,6 +39,10 @@ class SimulatedBroker:
         initial_positions: Iterable[Position] = (),
     ) -> None:
         self.venue = SimVenue(path, securities, settings, wall=wall, initial_positions=initial_positions)
+
+    def market_data(self, fallback: MarketData) -> SimMarketData:
+        """The venue's quotes and bars, with `fallback` (the security master) for reference data."""
+        return SimMarketData(self.venue, fallback)
 
     async def connect(self) -> None:
         """Nothing to connect: the venue is a file, opened when the broker is built."""

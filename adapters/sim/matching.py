@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from adapters.sim import market, reservations
+from adapters.sim import market, reservations, tape
 from adapters.sim.book import OpenOrder, book_execution
 from adapters.sim.clock import SESSION_SECONDS
 from adapters.sim.settings import SimSettings
@@ -86,7 +86,9 @@ def run_steps(conn: sqlite3.Connection, venue: Market, first: int, last: int) ->
             mid = mid_at(conn, venue, security, k)
             slack = mid * 1e-9  # float noise must not hide a crossing order; the exact check is in _match
             ask, bid = market.touch(Side.BUY, security, mid) - slack, market.touch(Side.SELL, security, mid) + slack
-            capacity = venue.settings.participation * market.step_volume(security, step, fraction)
+            volume = market.step_volume(security, step, fraction)
+            tape.record_bar(conn, symbol, k, mid, volume)
+            capacity = venue.settings.participation * volume
             candidates = {"symbol": symbol, "bar_end": bar_end, "ask": ask, "bid": bid}
             for row in conn.execute(_CANDIDATES, candidates).fetchall():
                 capacity -= float(_match(conn, venue, security, OpenOrder.from_row(row), mid, capacity, bar_end))

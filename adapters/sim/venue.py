@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from adapters.sim import faults, market, reservations, rules, store
+from adapters.sim import faults, market, reservations, rules, store, tape
 from adapters.sim.book import OpenOrder, book_execution, fill_report, move_position, order_report
 from adapters.sim.clock import NEW_YORK, SESSION_OPEN, SESSION_SECONDS, SessionClock, next_weekday
 from adapters.sim.matching import Market, mid_at, run_steps
@@ -37,6 +37,8 @@ from oms.ports import (
     OrderRequest,
     ReportStatus,
 )
+from oms.reporting.arrival import VenueQuote
+from oms.reporting.tca import PricePoint
 
 T = TypeVar("T")
 log = get_logger("adapters.sim")
@@ -183,6 +185,22 @@ class SimVenue:
         return MarketClock(
             at=clock.at(elapsed), is_open=True, next_open=clock.open_at(session + 1), next_close=clock.close_at(session)
         )
+
+    def quote(self, symbol: str) -> VenueQuote | None:
+        """Return the bid and ask now, on the venue's clock; None for a symbol it does not list."""
+        security = self.securities.get(symbol.upper())
+        if security is None:
+            return None
+        return self._run(
+            lambda conn, now: tape.quote(
+                security, mid_at(conn, self._market, security, now.step), now.clock.at(now.elapsed)
+            )
+        )
+
+    def bars(self, symbol: str, start: datetime, end: datetime) -> list[PricePoint]:
+        """Return the market's bars of `symbol` between two times of the venue's clock (see `tape`)."""
+        step = self._market.step_seconds
+        return self._run(lambda conn, now: tape.read_bars(conn, now.clock, step, symbol, start, end))
 
     def submissions(self) -> dict[str, int]:
         """Return how many submits reached the venue per client order id, refused ones included (for crash drills)."""

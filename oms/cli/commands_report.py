@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from oms.cli.app import ConfigOption, DbOption, JsonOption, app, console, fail, settings_for
-from oms.config import Settings
+from oms.config import ConfigError, Settings
 from oms.files import write_atomically
 from oms.reporting.across import across_json
 from oms.reporting.display import report_json
@@ -57,7 +58,9 @@ def report_command(
     ledger = _open_ledger(settings)
     try:
         if batch is not None:
-            _report_batch(ledger, batch, as_json=as_json, html=html, marks=marks, prices=prices, margin=margin)
+            _report_batch(
+                ledger, batch, as_json=as_json, html=html, marks=marks, prices=prices, margin=margin, settings=settings
+            )
         else:
             report = report_since(ledger, _parse_since(str(since)), warn_above_expected_bps=margin)
             if as_json:
@@ -77,6 +80,7 @@ def _report_batch(
     marks: Path | None,
     prices: Path | None,
     margin: Decimal,
+    settings: Settings,
 ) -> None:
     try:
         mark_rows = read_marks(marks) if marks else {}
@@ -85,7 +89,7 @@ def _report_batch(
         fail(str(exc))
     contexts = contexts_for([*mark_rows, *series], mark_rows, series)
     try:
-        report = report_batch(ledger, batch, contexts, warn_above_expected_bps=margin)
+        report = report_batch(ledger, batch, contexts, warn_above_expected_bps=margin, bars_for=_bars_for(settings))
     except BatchNotFound as exc:
         fail(str(exc))
     if html is not None:
@@ -96,6 +100,20 @@ def _report_batch(
         print_batch(report, console)
         if html is not None:
             console.print(f"HTML report written to {html}", highlight=False)
+
+
+def _bars_for(settings: Settings) -> Callable[[str], Any]:
+    """The broker's market bars for the interval VWAP (the simulator's); a venue that cannot be opened gives none."""
+
+    def bars(broker_name: str) -> Any:
+        from oms.bootstrap import report_bars
+
+        try:
+            return report_bars(settings, broker_name)
+        except (ConfigError, OSError):
+            return None
+
+    return bars
 
 
 def _open_ledger(settings: Settings) -> Ledger:

@@ -236,39 +236,14 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
         )
         security = wiring.master.security(order.symbol)
         words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)
-        ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings)
+        name = security.name if security else None
+        ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings, security_name=name)
         tickets.append(ticket)
     return tickets
 
 
 def algorithm_words(order: Order, *, fractional: bool = False, settings: Any = None) -> str:
-    """How to work the order, in the words a person would use at a trading desk.
+    """How to work the order, in the words a person would use at a trading desk (see oms.reporting.ticket_plan)."""
+    from oms.reporting.ticket_plan import algorithm_words as words
 
-    `fractional` says whether the security trades in fractions (a fractional quantity is whole lots of the
-    fractional step then); `settings` are the `[algos]` settings (defaults when None). A schedule that cannot
-    be built still gets plain words: a ticket is never lost to it.
-    """
-    from oms.domain import Algo
-    from oms.domain.values import utcnow
-    from oms.execution.algos import ScheduleError, build_schedule
-    from oms.execution.algos.settings import AlgoSettings
-    from oms.execution.algos.slices import LotRules
-    from oms.execution.algos.words import describe, shares
-
-    algo = order.algo or (Algo.LIMIT if order.limit_price is not None else Algo.MARKET)
-    settings = settings or AlgoSettings()
-    try:
-        schedule = build_schedule(
-            parent_client_order_id=order.client_order_id or order.id,
-            quantity=order.unfilled_quantity,
-            side=order.side,
-            algo=algo,
-            start=utcnow(),
-            urgency=order.urgency,
-            lots=LotRules.from_settings(settings, fractional=fractional),
-            settings=settings,
-        )
-    except ScheduleError:
-        kind = "limit" if order.limit_price is not None else "market"
-        return f"One {kind} order for {shares(order.unfilled_quantity)}"
-    return describe(schedule)
+    return words(order, fractional=fractional, settings=settings)

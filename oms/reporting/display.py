@@ -107,6 +107,10 @@ def order_json(row: OrderTca) -> dict[str, Any]:
         "interval_vwap": price(row.interval_vwap),
         "vs_twap_bps": bps(row.vs_twap_bps),
         "vs_vwap_bps": bps(row.vs_vwap_bps),
+        "clock": row.clock,
+        "spread_bps": bps(row.spread_bps),
+        "market_volume": quantity(row.market_volume),
+        "participation_pct": bps(row.participation_pct),
         "notes": list(row.notes),
     }
 
@@ -125,6 +129,8 @@ def totals_json(value: Totals) -> dict[str, Any]:
         "shortfall_bps": bps(value.shortfall_bps),
         "shortfall_breakdown": shortfall_json(value.shortfall),
         "commission": money(value.commission),
+        "slippage_vwap_bps": bps(value.slippage_vwap_bps),
+        "participation_pct": bps(value.participation_pct),
     }
 
 
@@ -132,6 +138,7 @@ def report_json(report: BatchTca) -> dict[str, Any]:
     """Return the batch report in the shape `oms report --json` prints."""
     return {
         "batch_id": report.batch_id,
+        "clock": report.clock,
         "orders": [order_json(row) for row in report.orders],
         "totals": totals_json(report.totals),
     }

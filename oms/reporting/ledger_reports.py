@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
 from oms.domain.values import utcnow
 from oms.reporting.across import AcrossReport, across_batches
 from oms.reporting.tca import ZERO, MarketContext, OrderTca
-from oms.reporting.tca_batch import BatchTca, build_report
+from oms.reporting.tca_batch import BarSource, BatchTca, build_report
 from oms.reporting.tca_store import TcaResults, is_current
 from oms.store import Ledger
 
@@ -27,13 +27,22 @@ def report_batch(
     *,
     warn_above_expected_bps: Decimal = ZERO,
     now: datetime | None = None,
+    bars_for: Callable[[str], BarSource | None] | None = None,
 ) -> BatchTca:
-    """Measure every order of `batch_id` as the ledger holds it, store the results and return the report."""
+    """Measure every order of `batch_id` as the ledger holds it, store the results and return the report.
+
+    `bars_for(broker_name)` gives the market data of the broker the batch traded on, when it can tell what the
+    market traded while each order worked (the simulator can): the interval VWAP and participation come from it.
+    """
     with ledger.unit_of_work() as uow:
         orders = uow.orders.for_batch(batch_id)
         if not orders and uow.batches.get(batch_id) is None:
             raise BatchNotFound(f"batch {batch_id} is not in the ledger")
-        report = build_report(orders, contexts, batch_id=batch_id, warn_above_expected_bps=warn_above_expected_bps)
+        broker = next((o.broker for o in orders if o.broker), None)
+        bars = bars_for(broker) if bars_for is not None and broker else None
+        report = build_report(
+            orders, contexts, batch_id=batch_id, warn_above_expected_bps=warn_above_expected_bps, bars=bars
+        )
         TcaResults(uow).replace(report.orders, now or utcnow())
         uow.commit()
     return report

@@ -14,12 +14,21 @@ NOTES: dict[str, str] = {
     "ARRIVAL_TIME_FROM_CREATION": "never submitted: times are measured from the order's creation",
     "DECISION_FROM_ARRIVAL": "no decision price: the arrival price stands in",
     "END_PRICE_ESTIMATED": "no end-of-run price: the last known price marks the unfilled part",
-    "NO_SPREAD": "no quoted spread known: the whole trading cost is shown as impact",
+    "NO_SPREAD": "the broker quoted no bid and ask at arrival: the whole trading cost is shown as impact",
+    "FILL_BEFORE_ARRIVAL": "a fill is stamped before the arrival (two clocks disagree): no duration is shown",
     "NO_REFERENCE_PRICES": "an algorithm order without reference prices: no TWAP/VWAP comparison",
 }
 
 WARNINGS = frozenset(
-    {"COST_ABOVE_EXPECTED", "REJECTED", "NOT_FILLED", "PARTIALLY_FILLED", "STILL_WORKING", "NO_BENCHMARK"}
+    {
+        "COST_ABOVE_EXPECTED",
+        "REJECTED",
+        "NOT_FILLED",
+        "PARTIALLY_FILLED",
+        "STILL_WORKING",
+        "NO_BENCHMARK",
+        "FILL_BEFORE_ARRIVAL",
+    }
 )
 
 

@@ -1,4 +1,4 @@
-"""The batch report as one self-contained HTML file: inline CSS and SVG, no script, nothing fetched from anywhere."""
+"""The batch report as one self-contained HTML file: inline CSS and SVG drawn by matplotlib, no script, no fetch."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape
 
+from oms import text
 from oms.reporting import display
+from oms.reporting.arrival import VENUE
+from oms.reporting.charts import Bar, Pair, Point, bar_chart, expected_vs_realised, fills_over_time, waterfall
 from oms.reporting.notes import NOTES, explain, is_warning
-from oms.reporting.svg import Bar, Mark, bar_chart, timeline, waterfall
-from oms.reporting.tca import OrderTca
+from oms.reporting.tca import BPS, OrderTca
 from oms.reporting.tca_batch import BatchTca
 
 CSS = """
@@ -21,22 +23,16 @@ header { background: #111827; color: #f9fafb; padding: 20px 32px; }
 header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
 header p { margin: 0; color: #9ca3af; }
 main { max-width: 1240px; margin: 0 auto; padding: 20px 32px 40px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(138px, 1fr)); gap: 12px; margin-bottom: 20px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; margin-bottom: 20px; }
 .card { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 21px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.card .v { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .card .v.cost { color: var(--cost); } .card .v.gain { color: var(--gain); }
 section { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px;
   margin-bottom: 20px; }
 section h2 { margin: 0 0 4px; font-size: 16px; }
 section p.hint { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
-.chart { width: 100%; height: auto; display: block; }
-.chart .lbl { font-size: 12px; } .chart .val { font-size: 11px; font-variant-numeric: tabular-nums; }
-.chart .axis { font-size: 10px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 14px; }
-figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
-figcaption { font-size: 13px; font-weight: 600; margin-bottom: 4px; }
-figcaption span { font-weight: 400; color: var(--muted); }
+.chart { width: 100%; max-width: 900px; height: auto; display: block; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { padding: 6px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; background: #f9fafb; white-space: normal;
@@ -63,6 +59,7 @@ def render_html(report: BatchTca, *, generated_at: datetime | None = None) -> st
         (
             _cards(report),
             _slippage_section(report),
+            _expected_section(report),
             _breakdown_section(report),
             _timeline_section(report),
             _table_section(report),
@@ -73,11 +70,19 @@ def render_html(report: BatchTca, *, generated_at: datetime | None = None) -> st
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{escape(title)}</h1><p>{len(report.orders)} orders · generated {when}</p></header>"
+        f"<header><h1>{escape(title)}</h1><p>{len(report.orders)} orders · generated {when} · "
+        f"{escape(clock_sentence(report))}</p></header>"
         f"<main>{body}</main>"
         "<footer>Costs are positive when they hurt, for buys and sells alike. Figures are rounded for display only."
         "</footer></body></html>"
     )
+
+
+def clock_sentence(report: BatchTca) -> str:
+    """Which clock the batch's times are on, said once at the top of the report."""
+    if report.clock == VENUE:
+        return "times on the venue's session clock (arrivals and fills alike), shown in New York time"
+    return "times on the wall clock (arrivals and the broker's fills alike), shown in New York time"
 
 
 def _tone(value: Decimal | None) -> str:
@@ -86,16 +91,22 @@ def _tone(value: Decimal | None) -> str:
     return "cost" if value > 0 else "gain"
 
 
+def _bps(value: Decimal | None) -> str:
+    return "–" if value is None else f"{display.bps(value)} bps"
+
+
 def _cards(report: BatchTca) -> str:
     t = report.totals
     cards = [
         ("Orders", f"{t.filled_orders} / {t.orders} filled", None),
-        ("Fill rate", _or_dash(display.percent(t.fill_rate), "%"), None),
-        ("Slippage vs arrival", _or_dash(display.bps(t.slippage_arrival_bps), " bps"), t.slippage_arrival_bps),
-        ("Slippage vs decision", _or_dash(display.bps(t.slippage_decision_bps), " bps"), t.slippage_decision_bps),
-        ("Expected cost", _or_dash(display.bps(t.expected_cost_bps), " bps"), None),
-        ("Shortfall", f"${t.shortfall.total:,.2f}", t.shortfall.total),
-        ("Commission", f"${t.commission:,.2f}", None),
+        ("Fill rate", text.percent_points(t.fill_rate * 100 if t.fill_rate is not None else None), None),
+        ("Slippage vs arrival", _bps(t.slippage_arrival_bps), t.slippage_arrival_bps),
+        ("Slippage vs decision", _bps(t.slippage_decision_bps), t.slippage_decision_bps),
+        ("Slippage vs interval VWAP", _bps(t.slippage_vwap_bps), t.slippage_vwap_bps),
+        ("Participation", text.percent_points(t.participation_pct, places=2), None),
+        ("Expected cost", _bps(t.expected_cost_bps), None),
+        ("Shortfall", text.money(t.shortfall.total), t.shortfall.total),
+        ("Commission", text.money(t.commission), None),
     ]
     items = "".join(
         f'<div class="card"><div class="k">{escape(k)}</div><div class="v {_tone(tone)}">{escape(v)}</div></div>'
@@ -104,21 +115,36 @@ def _cards(report: BatchTca) -> str:
     return f'<div class="cards">{items}</div>'
 
 
-def _or_dash(text: str | None, unit: str) -> str:
-    return "–" if text is None else f"{text}{unit}"
-
-
 def _label(row: OrderTca) -> str:
     return f"{row.side.value.upper()} {row.symbol}"
 
 
 def _slippage_section(report: BatchTca) -> str:
-    bars = [Bar(_label(r), r.slippage_arrival_bps, r.expected_cost_bps) for r in report.orders]
+    bars = [Bar(_label(r), r.slippage_arrival_bps, r.expected_cost_bps) for r in report.orders if r.fills]
+    if not bars:
+        return '<section id="slippage"><h2>Slippage per order</h2><p class="hint">No fills yet.</p></section>'
+    chart, hidden = bar_chart(bars, unit="bps")
+    more = f" The {hidden} orders between the costliest and the best are in the table below." if hidden else ""
     return (
         '<section id="slippage"><h2>Slippage per order</h2>'
         '<p class="hint">Average fill against the arrival price, in basis points; the dashed tick is the cost the '
-        "guidance expected.</p>"
-        f"{bar_chart(bars, unit='bps')}</section>"
+        f"guidance expected.{more}</p>{chart}</section>"
+    )
+
+
+def _expected_section(report: BatchTca) -> str:
+    pairs = [
+        Pair(_label(r), r.expected_cost_bps, r.slippage_arrival_bps)
+        for r in report.orders
+        if r.expected_cost_bps is not None and r.slippage_arrival_bps is not None
+    ]
+    if not pairs:
+        return ""
+    return (
+        '<section id="expected"><h2>Realised against expected cost</h2>'
+        '<p class="hint">One dot per filled order: the guidance\'s expected cost across, the realised slippage '
+        "against arrival up. Dots above the dashed diagonal cost more than expected (red), below it less (green)."
+        f"</p>{expected_vs_realised(pairs)}</section>"
     )
 
 
@@ -134,32 +160,29 @@ def _breakdown_section(report: BatchTca) -> str:
     return (
         '<section id="breakdown"><h2>Cost breakdown</h2>'
         '<p class="hint">Implementation shortfall against the decision prices, in dollars: delay (decision to '
-        "arrival), half the quoted spread, market impact (the rest of the trading cost), opportunity (the unfilled "
-        f"part, marked at the end-of-run price) and commissions.</p>{waterfall(steps)}</section>"
+        "arrival), half the spread quoted at arrival, market impact (the rest of the trading cost), opportunity "
+        f"(the unfilled part, marked at the end-of-run price) and commissions.</p>{waterfall(steps)}</section>"
     )
 
 
 def _timeline_section(report: BatchTca) -> str:
-    figures = []
-    for row in report.orders:
-        if not row.fills:
-            continue
-        chart = timeline(
-            [Mark(p.at, p.price) for p in row.reference],
-            [Mark(f.at, f.price, f.quantity) for f in row.fills],
-            [("arrival", row.arrival_price), ("decision", row.decision_price), ("avg", row.average_fill_price)],
-            start=row.arrival_at,
-        )
-        detail = f"{display.quantity(row.filled_quantity)} of {display.quantity(row.quantity)}"
-        figures.append(
-            f'<figure data-order="{escape(row.order_id)}"><figcaption>{escape(_label(row))} '
-            f"<span>{escape(detail)}</span></figcaption>{chart}</figure>"
-        )
-    content = f'<div class="grid">{"".join(figures)}</div>' if figures else '<p class="hint">No fills yet.</p>'
+    filled = [r for r in report.orders if r.fills and r.arrival_price]
+    if not filled:
+        return '<section id="timeline"><h2>Fills over time</h2><p class="hint">No fills yet.</p></section>'
+    points = [
+        Point(f.at, row.side.sign * (f.price - row.arrival_price) / row.arrival_price * BPS, f.quantity)
+        for row in filled
+        if row.arrival_price
+        for f in row.fills
+    ]
+    start = min(r.arrival_at for r in filled)
+    end = max(r.fills[-1].at for r in filled)
+    clock = "venue" if report.clock == VENUE else "wall"
     return (
         '<section id="timeline"><h2>Fills over time</h2>'
-        '<p class="hint">Each dot is a fill, sized by quantity; the blue line is the reference price where one was '
-        f"recorded; dashes mark arrival, decision and the average fill.</p>{content}</section>"
+        '<p class="hint">Each dot is a fill, sized by quantity, placed by how far its price was from its order\'s '
+        "arrival price (basis points, positive is a cost). The axis spans the batch's own activity, from the first "
+        f"arrival to the last fill.</p>{fills_over_time(points, start, end, clock=clock)}</section>"
     )
 
 
@@ -172,10 +195,14 @@ COLUMNS = (
     "Decision",
     "Arrival",
     "Avg fill",
+    "Interval VWAP",
     "Slippage vs arrival, bps",
     "Slippage vs decision, bps",
+    "Slippage vs VWAP, bps",
     "Expected cost, bps",
-    "Shortfall, $",
+    "Participation",
+    "Spread, bps",
+    "Shortfall",
     "Time to first fill",
 )
 
@@ -196,16 +223,20 @@ def _table_row(row: OrderTca) -> str:
         f"<td>{escape(row.symbol)}</td>",
         f'<td class="side-{row.side.value}">{row.side.value}</td>',
         _status_cell(row),
-        _cell(f"{display.quantity(row.filled_quantity)} / {display.quantity(row.quantity)}"),
-        _cell(display.percent(row.fill_rate)),
+        _cell(f"{text.quantity(row.filled_quantity)} / {text.quantity(row.quantity)}"),
+        _cell(text.percent_points(row.fill_rate * 100)),
         _cell(display.short_price(row.decision_price)),
         _cell(display.short_price(row.arrival_price)),
         _cell(display.short_price(row.average_fill_price)),
+        _cell(display.short_price(row.interval_vwap)),
         _cell(display.bps(row.slippage_arrival_bps), row.slippage_arrival_bps),
         _cell(display.bps(row.slippage_decision_bps), row.slippage_decision_bps),
+        _cell(display.bps(row.vs_vwap_bps), row.vs_vwap_bps),
         _cell(display.bps(row.expected_cost_bps)),
-        _cell(display.money(shortfall), shortfall),
-        _cell(display.duration(row.time_to_first_fill) if row.time_to_first_fill is not None else None),
+        _cell(text.percent_points(row.participation_pct, places=2) if row.participation_pct is not None else None),
+        _cell(display.bps(row.spread_bps)),
+        _cell(text.money(shortfall) if shortfall is not None else None, shortfall),
+        _cell(text.clock_duration(row.time_to_first_fill) if row.time_to_first_fill is not None else None),
     ]
     badges = "".join(
         f'<span class="badge{" warn" if is_warning(n) else ""}" title="{escape(explain(n))}">{escape(n)}</span>'
@@ -219,10 +250,10 @@ def _status_cell(row: OrderTca) -> str:
     return f"<td>{escape(row.status.value.replace('_', ' '))}{reason}</td>"
 
 
-def _cell(text: str | None, tone: Decimal | None = None) -> str:
+def _cell(content: str | None, tone: Decimal | None = None) -> str:
     cls = _tone(tone)
     attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{escape(text) if text is not None else '–'}</td>"
+    return f"<td{attr}>{escape(content) if content is not None else '–'}</td>"
 
 
 def _glossary(report: BatchTca) -> str:

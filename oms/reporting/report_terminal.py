@@ -8,8 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from oms import text
 from oms.reporting import display
 from oms.reporting.across import AcrossReport
+from oms.reporting.arrival import VENUE
 from oms.reporting.notes import is_warning
 from oms.reporting.tca_batch import BatchTca, Totals
 
@@ -48,7 +50,7 @@ def order_table(report: BatchTca) -> Table:
             _signed(display.bps(row.slippage_arrival_bps), row.slippage_arrival_bps),
             _signed(display.bps(row.slippage_decision_bps), row.slippage_decision_bps),
             _plain(display.bps(row.expected_cost_bps)),
-            _signed(display.money(shortfall), shortfall),
+            _signed(text.money(shortfall) if shortfall is not None else None, shortfall),
             notes,
         )
     return table
@@ -71,19 +73,24 @@ def totals_table(value: Totals, title: str = "Totals") -> Table:
             "slippage vs decision",
             _signed(_unit(display.bps(value.slippage_decision_bps), "bps"), value.slippage_decision_bps),
         ),
+        (
+            "slippage vs interval VWAP",
+            _signed(_unit(display.bps(value.slippage_vwap_bps), "bps"), value.slippage_vwap_bps),
+        ),
+        ("participation", Text(_plain(_unit(display.bps(value.participation_pct), "%")))),
         ("expected cost", Text(_plain(_unit(display.bps(value.expected_cost_bps), "bps")))),
-        ("shortfall: delay", _signed(display.money(s.delay), s.delay)),
-        ("           spread", _signed(display.money(s.spread), s.spread)),
-        ("           impact", _signed(display.money(s.impact), s.impact)),
-        ("           opportunity", _signed(display.money(s.opportunity), s.opportunity)),
-        ("           commission", _signed(display.money(s.commission), s.commission)),
+        ("shortfall: delay", _signed(text.money(s.delay), s.delay)),
+        ("           spread", _signed(text.money(s.spread), s.spread)),
+        ("           impact", _signed(text.money(s.impact), s.impact)),
+        ("           opportunity", _signed(text.money(s.opportunity), s.opportunity)),
+        ("           commission", _signed(text.money(s.commission), s.commission)),
         (
             "shortfall total",
-            _signed(f"{display.money(s.total)} ({_plain(display.bps(value.shortfall_bps))} bps)", s.total),
+            _signed(f"{text.money(s.total)} ({_plain(display.bps(value.shortfall_bps))} bps)", s.total),
         ),
     ]
-    for label, text in rows:
-        table.add_row(label, text)
+    for label, shown in rows:
+        table.add_row(label, shown)
     return table
 
 
@@ -91,10 +98,18 @@ def _unit(text: str | None, unit: str) -> str | None:
     return None if text is None else f"{text} {unit}"
 
 
+def clock_sentence(report: BatchTca) -> str:
+    """Which clock the batch's times are on."""
+    if report.clock == VENUE:
+        return "on the venue's session clock, arrivals and fills alike"
+    return "on the wall clock, arrivals and the broker's fills alike"
+
+
 def print_batch(report: BatchTca, console: Console) -> None:
     """Print the order table and the totals."""
     console.print(order_table(report))
     console.print(totals_table(report.totals))
+    console.print(f"Times: {clock_sentence(report)}.", highlight=False, style="dim")
 
 
 def across_table(report: AcrossReport, dimension: str) -> Table:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from oms.domain import Algo, EventKind, Fill, Order, OrderStatus, Side, Urgency
+from oms.reporting.arrival import VENUE, WALL, recorded_arrival
 
 BPS = Decimal(10_000)
 ZERO = Decimal(0)
@@ -145,22 +146,6 @@ def submitted_at(order: Order) -> datetime | None:
     return next((e.at for e in order.events if e.kind is EventKind.SUBMITTED), None)
 
 
-ARRIVAL_DETAIL = "arrival_price"
-
-
-def recorded_arrival(order: Order) -> tuple[Decimal, datetime] | None:
-    """Return the arrival price the engine noted on the order, and when.
-
-    The engine records it with `order.note("arrival", arrival_price="50.10")` as it releases the order; any event
-    carrying an `arrival_price` detail counts, the first one wins.
-    """
-    for event in order.events:
-        text = event.details.get(ARRIVAL_DETAIL)
-        if text:
-            return Decimal(text), event.at
-    return None
-
-
 # ------------------------------------------------------------- one order's TCA
 @dataclass(frozen=True, slots=True)
 class OrderTca:
@@ -197,6 +182,10 @@ class OrderTca:
     fills: tuple[Fill, ...] = ()
     reference: tuple[PricePoint, ...] = ()
     notes: tuple[str, ...] = field(default=())  # reason codes: what was estimated or what looks wrong
+    clock: str = WALL  # the clock of arrival_at and the fills: VENUE (the venue's session clock) or WALL
+    spread_bps: Decimal | None = None  # the quoted spread at arrival that the breakdown used
+    market_volume: Decimal | None = None  # shares the whole market traded between arrival and the last fill
+    participation_pct: Decimal | None = None  # our filled quantity / market_volume, in percent
 
     @property
     def unfilled_quantity(self) -> Decimal:
@@ -250,15 +239,19 @@ def order_tca(
 
     recorded = next((r for r in map(recorded_arrival, family) if r is not None), None)
     submissions = [t for t in map(submitted_at, family) if t is not None]
-    arrival_at = ctx.arrival_at or (min(submissions) if submissions else None) or (recorded[1] if recorded else None)
+    # One clock: the venue's when the engine read it at arrival (its fills are on it), else the wall clock.
+    clock = recorded.clock if recorded and not ctx.arrival_at else WALL
+    arrival_at = ctx.arrival_at or (recorded.at if recorded and clock == VENUE else None)
+    arrival_at = arrival_at or (min(submissions) if submissions else None) or (recorded.at if recorded else None)
     if arrival_at is None:
         arrival_at = order.created_at
         _note_if(fills, "ARRIVAL_TIME_FROM_CREATION", notes)
     arrival = (
         ctx.arrival_price
-        or (recorded[0] if recorded else None)
+        or (recorded.price if recorded else None)
         or _stand_in_arrival(order, ctx, arrival_at, bool(fills), notes)
     )
+    spread_bps = ctx.spread_bps if ctx.spread_bps is not None else (recorded.spread_bps if recorded else None)
     commission = sum((f.commission for f in fills), ZERO) + ctx.fees
     decision = order.decision_price
     if decision is None:
@@ -277,16 +270,21 @@ def order_tca(
             unfilled_quantity=order.quantity - filled,
             end_price=end,
             commission=commission,
-            spread_bps=ctx.spread_bps,
+            spread_bps=spread_bps,
         )
-        if ctx.spread_bps is None and filled:
-            notes.append("NO_SPREAD")  # the whole trading cost is shown as impact
+        if spread_bps is None and filled:
+            notes.append("NO_SPREAD")  # no bid and ask were quoted: the whole trading cost is shown as impact
 
     window_end = fills[-1].at if fills else None
     interval = prices_between(ctx.reference, arrival_at, window_end) if window_end else []
     interval_twap, interval_vwap = twap(interval), vwap(interval)
+    market_volume = sum((p.volume for p in interval), ZERO) or None
     if fills and order.algo in (Algo.TWAP, Algo.VWAP, Algo.IS) and interval_twap is None:
         notes.append("NO_REFERENCE_PRICES")
+    first_wait = fills[0].at - arrival_at if fills else None
+    if first_wait is not None and first_wait < timedelta(0):
+        notes.append("FILL_BEFORE_ARRIVAL")  # a fill stamped before the arrival: no duration is shown
+        first_wait = None
 
     _status_notes(order, filled, notes)
     result = OrderTca(
@@ -311,8 +309,8 @@ def order_tca(
         slippage_decision_bps=_slippage(order.side, average, decision),
         shortfall=shortfall,
         commission=commission,
-        time_to_first_fill=fills[0].at - arrival_at if fills else None,
-        time_to_completion=fills[-1].at - arrival_at if fills and filled == order.quantity else None,
+        time_to_first_fill=first_wait,
+        time_to_completion=fills[-1].at - arrival_at if first_wait is not None and filled == order.quantity else None,
         participation_pct_adv=filled / ctx.adv * 100 if ctx.adv else None,
         interval_twap=interval_twap,
         interval_vwap=interval_vwap,
@@ -321,6 +319,10 @@ def order_tca(
         fills=fills,
         reference=tuple(sorted(ctx.reference, key=lambda p: p.at)),
         notes=tuple(notes),
+        clock=clock,
+        spread_bps=spread_bps if shortfall is not None else None,
+        market_volume=market_volume,
+        participation_pct=filled / market_volume * 100 if market_volume and filled else None,
     )
     above = result.cost_above_expected_bps
     if above is not None and above > warn_above_expected_bps:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from oms.domain import Order
-from oms.reporting.tca import BPS, NO_SHORTFALL, ZERO, MarketContext, OrderTca, Shortfall, order_tca
+from oms.reporting.arrival import VENUE, WALL
+from oms.reporting.tca import BPS, NO_SHORTFALL, ZERO, MarketContext, OrderTca, PricePoint, Shortfall, order_tca
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,8 @@ class Totals:
     expected_cost_bps: Decimal | None  # the guidance's expectation, weighted like the realised slippage
     shortfall: Shortfall
     commission: Decimal
+    slippage_vwap_bps: Decimal | None = None  # against each order's interval VWAP, weighted by filled value
+    participation_pct: Decimal | None = None  # our filled shares / the market's shares while our orders worked
 
     @property
     def shortfall_bps(self) -> Decimal | None:
@@ -45,6 +50,17 @@ class BatchTca:
     orders: tuple[OrderTca, ...]
     totals: Totals
 
+    @property
+    def clock(self) -> str:
+        """The clock of the batch's times: VENUE when any order's arrival was read on the venue's clock."""
+        return VENUE if any(row.clock == VENUE for row in self.orders) else WALL
+
+
+class BarSource(Protocol):
+    """Market data that can say what the market traded between two times (the simulator; bars from a broker)."""
+
+    def bars(self, symbol: str, start: datetime, end: datetime) -> Sequence[PricePoint]: ...
+
 
 def totals(measured: Iterable[OrderTca]) -> Totals:
     """Sum a group of measured orders (one batch, or one algorithm across batches)."""
@@ -52,7 +68,7 @@ def totals(measured: Iterable[OrderTca]) -> Totals:
     decision_notional = filled_notional = ZERO
     arrival_cost = arrival_base = decision_cost = decision_base = ZERO
     expected_cost = expected_base = ZERO
-    filled_at_decision = ZERO
+    filled_at_decision = vwap_cost = vwap_base = ours = market = ZERO
     shortfall = NO_SHORTFALL
     for row in rows:
         if row.decision_price is not None:
@@ -76,6 +92,13 @@ def totals(measured: Iterable[OrderTca]) -> Totals:
             decision_base += base
         if row.shortfall is not None:
             shortfall += row.shortfall
+        if row.vs_vwap_bps is not None and row.interval_vwap is not None:
+            base = row.filled_quantity * row.interval_vwap
+            vwap_cost += row.vs_vwap_bps * base
+            vwap_base += base
+        if row.market_volume:
+            ours += row.filled_quantity
+            market += row.market_volume
     return Totals(
         orders=len(rows),
         filled_orders=sum(1 for r in rows if r.filled_quantity),
@@ -87,6 +110,8 @@ def totals(measured: Iterable[OrderTca]) -> Totals:
         expected_cost_bps=expected_cost / expected_base if expected_base else None,
         shortfall=shortfall,
         commission=sum((r.commission for r in rows), ZERO),
+        slippage_vwap_bps=vwap_cost / vwap_base if vwap_base else None,
+        participation_pct=ours / market * 100 if market else None,
     )
 
 
@@ -96,27 +121,35 @@ def build_report(
     *,
     batch_id: str | None = None,
     warn_above_expected_bps: Decimal = ZERO,
+    bars: BarSource | None = None,
 ) -> BatchTca:
     """Measure `orders` (one batch). `contexts` maps an order id, or failing that a symbol, to its market context.
+
+    `bars` (a broker's market data) gives the market's prices and volumes while each order worked, where no context
+    brought a reference series: the interval VWAP and our participation come from them.
 
     A child order whose parent is among `orders` is measured as part of its parent, so an algorithm's work shows
     as one row and its quantity is counted once.
     """
     contexts = contexts or {}
+    margin = warn_above_expected_bps
     ids = {order.id for order in orders}
     children: dict[str, list[Order]] = defaultdict(list)
     for order in orders:
         if order.parent_id in ids:
             children[str(order.parent_id)].append(order)
-    measured = tuple(
-        order_tca(
-            order,
-            contexts.get(order.id) or contexts.get(order.symbol),
-            children=children.get(order.id, ()),
-            warn_above_expected_bps=warn_above_expected_bps,
-        )
-        for order in orders
-        if order.parent_id not in ids
-    )
+    measured = []
+    for order in orders:
+        if order.parent_id in ids:
+            continue
+        context = contexts.get(order.id) or contexts.get(order.symbol)
+        row = order_tca(order, context, children=children.get(order.id, ()), warn_above_expected_bps=margin)
+        if bars is not None and row.fills and not (context and context.reference):
+            # The market's bars while the order worked, on the clock its arrival and fills are on: measure again.
+            series = tuple(bars.bars(order.symbol, row.arrival_at, row.fills[-1].at))
+            if series:
+                context = replace(context or MarketContext(), reference=series)
+                row = order_tca(order, context, children=children.get(order.id, ()), warn_above_expected_bps=margin)
+        measured.append(row)
     found = batch_id or next((o.batch_id for o in orders if o.batch_id), None) or ""
-    return BatchTca(batch_id=found, orders=measured, totals=totals(measured))
+    return BatchTca(batch_id=found, orders=tuple(measured), totals=totals(measured))

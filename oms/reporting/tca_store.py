@@ -69,6 +69,10 @@ def result_values(row: OrderTca, computed_at: datetime) -> dict[str, Any]:
         "vs_twap_bps": row.vs_twap_bps,
         "vs_vwap_bps": row.vs_vwap_bps,
         "notes": list(row.notes),
+        "clock": row.clock,
+        "spread_bps": row.spread_bps,
+        "market_volume": row.market_volume,
+        "participation_pct": row.participation_pct,
     }
 
 
@@ -109,6 +113,10 @@ def result_from_row(r: Any) -> OrderTca:
         vs_twap_bps=r.vs_twap_bps,
         vs_vwap_bps=r.vs_vwap_bps,
         notes=tuple(r.notes or ()),
+        clock=r.clock,
+        spread_bps=r.spread_bps,
+        market_volume=r.market_volume,
+        participation_pct=r.participation_pct,
     )
 
 

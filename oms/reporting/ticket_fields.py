@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.order import Order
@@ -31,6 +32,7 @@ ORDER_TYPE_WORDS = {
     OrderType.STOP: "Stop",
     OrderType.STOP_LIMIT: "Stop limit",
 }
+NEW_YORK = ZoneInfo("America/New_York")
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 
@@ -54,6 +56,10 @@ class Ticket:
     expected_cost_bps: Decimal | None = None
     warnings: tuple[str, ...] = ()
     enter_after_wave: int | None = None
+    security_name: str | None = None
+    reference_at: datetime | None = None  # when the reference (decision) price was taken
+    slice_of: str | None = None  # "slice 2 of 4 of B1-0003" for a child of an algorithm's parent
+    resizes: tuple[str, ...] = ()  # "78.5156 to 73.5687 shares: <reason>", oldest first
 
     def __post_init__(self) -> None:
         for name in ("quantity", "limit_price", "reference_price", "expected_cost_bps"):
@@ -74,8 +80,11 @@ class Ticket:
         algorithm: str,
         warnings: tuple[str, ...] = (),
         enter_after_wave: int | None = None,
+        security_name: str | None = None,
     ) -> Ticket:
-        """Make the ticket of a ledger order; its decision price is the ticket's reference price."""
+        """Make the ticket of a ledger order; its decision price, taken when it was planned, is the reference."""
+        from oms.reporting.ticket_plan import resizes, slice_words
+
         if order.batch_id is None or order.client_order_id is None:
             raise ValueError(f"order {order.id} needs a batch and a client order id before it can be a ticket")
         return cls(
@@ -94,6 +103,10 @@ class Ticket:
             expected_cost_bps=order.expected_cost_bps,
             warnings=warnings,
             enter_after_wave=enter_after_wave,
+            security_name=security_name,
+            reference_at=order.created_at if order.decision_price is not None else None,
+            slice_of=slice_words(order),
+            resizes=resizes(order),
         )
 
     @property
@@ -124,6 +137,16 @@ def cost_text(ticket: Ticket) -> str:
     return f"{text} (about {dollars(amount)})" if amount is not None else text
 
 
+def reference_text(ticket: Ticket) -> str:
+    """Return "$71.35, decision price of Mon 2026-11-24 09:35 New York time" (the time when it is known)."""
+    if ticket.reference_price is None:
+        return "none"
+    text = price_text(ticket.reference_price)
+    if ticket.reference_at is None:
+        return text
+    return f"{text}, decision price of {ticket.reference_at.astimezone(NEW_YORK):%a %Y-%m-%d %H:%M} New York time"
+
+
 def enter_after_text(ticket: Ticket) -> str | None:
     """Return the sequencing note, or None when the ticket can be entered at once."""
     if ticket.enter_after_wave is None:
@@ -134,19 +157,26 @@ def enter_after_text(ticket: Ticket) -> str | None:
 def ticket_rows(ticket: Ticket) -> list[tuple[str, str]]:
     """Return the ticket's fields as (label, text) in the order a person enters them at a broker."""
     limit = price_text(ticket.limit_price) if ticket.limit_price is not None else "none (market order)"
-    rows = [
-        ("Symbol", ticket.symbol),
+    rows = [("Symbol", ticket.symbol)]
+    if ticket.security_name:
+        rows.append(("Security", ticket.security_name))
+    rows += [
         ("Side", ticket.side.value.upper()),
         ("Quantity", f"{format_quantity(ticket.quantity)} shares"),
+    ]
+    rows += [("Resized", text) for text in ticket.resizes]
+    rows += [
         ("Order type", ORDER_TYPE_WORDS[ticket.order_type]),
         ("Limit price", limit),
         ("Time in force", TIME_IN_FORCE_WORDS[ticket.time_in_force]),
         ("Client order id", ticket.client_order_id),
         ("Algorithm", ticket.algorithm),
-        ("Expected cost", cost_text(ticket)),
     ]
+    if ticket.slice_of:
+        rows.append(("Slice", ticket.slice_of))
+    rows.append(("Expected cost", cost_text(ticket)))
     if ticket.reference_price is not None:
-        rows.append(("Reference price", price_text(ticket.reference_price)))
+        rows.append(("Reference price", reference_text(ticket)))
     rows.append(("Wave", str(ticket.wave)))
     note = enter_after_text(ticket)
     if note:

@@ -148,6 +148,10 @@ class TcaResultRow(SQLModel, table=True):
     vs_twap_bps: Decimal | None = _decimal(nullable=True)
     vs_vwap_bps: Decimal | None = _decimal(nullable=True)
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    clock: str = Field(default="wall", max_length=8, sa_column_kwargs={"server_default": "wall"})
+    spread_bps: Decimal | None = _decimal(nullable=True)
+    market_volume: Decimal | None = _decimal(nullable=True)
+    participation_pct: Decimal | None = _decimal(nullable=True)
 
 
 class AuditRow(SQLModel, table=True):

@@ -101,7 +101,7 @@ def test_report_writes_html_and_prints_tables(db_url: str, marks: Path, tmp_path
     assert "AAPL" in done.stdout
     assert "HTML report written" in done.stdout
     shape = shape_of(out.read_text(encoding="utf-8"))
-    assert shape.marks["bars/rect.bar"] == 3
+    assert shape.marks["bars/bar"] == 3
     assert shape.external == []
     assert not list(tmp_path.glob(".report.html.*"))  # no temporary file left behind
 

@@ -205,6 +205,8 @@ class AlpacaEmulator:
         return 200, {"quotes": quotes}
 
     def _daily_bars(self, params: dict[str, str]) -> Reply:
+        if params.get("timeframe") == "1Min":
+            return self._minute_bars(params)
         bars: dict[str, list[dict[str, Any]]] = {}
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         for symbol in params.get("symbols", "").split(","):
@@ -214,6 +216,39 @@ class AlpacaEmulator:
                     {"t": stamp(today - timedelta(days=d)), "o": float(price), "c": float(price), "v": 1_000_000 + d}
                     for d in range(20, 0, -1)
                 ]
+        return 200, {"bars": bars, "next_page_token": None}
+
+    def _minute_bars(self, params: dict[str, str]) -> Reply:
+        """Minute bars from `start` to `end` (RFC 3339, required by this emulator), as the data API sends them: the
+        bar's start `t`, OHLC, volume `v`, trade count `n` and the bar's VWAP `vw`; minute k trades 1,000 + 100 k
+        shares at a VWAP of the venue's price plus k cents."""
+        start, end = params.get("start"), params.get("end")
+        if not start or not end:
+            return error(422, "start and end are required")
+        first = datetime.fromisoformat(start.replace("Z", "+00:00")).replace(second=0, microsecond=0)
+        last = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        bars: dict[str, list[dict[str, Any]]] = {}
+        for symbol in params.get("symbols", "").split(","):
+            price = self.venue.prices.get(symbol)
+            if price is None:
+                continue
+            rows, k = [], 0
+            while first + timedelta(minutes=k) <= last:
+                vw = float(price + Decimal(k) / 100)
+                rows.append(
+                    {
+                        "t": stamp(first + timedelta(minutes=k)),
+                        "o": vw,
+                        "h": vw,
+                        "l": vw,
+                        "c": vw,
+                        "v": 1000 + 100 * k,
+                        "n": 10 + k,
+                        "vw": vw,
+                    }
+                )
+                k += 1
+            bars[symbol] = rows
         return 200, {"bars": bars, "next_page_token": None}
 
     # -- websocket ---------------------------------------------------------------------------------------------

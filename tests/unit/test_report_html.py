@@ -27,14 +27,23 @@ def test_report_needs_nothing_from_outside() -> None:
 
 
 def test_report_draws_one_bar_per_filled_order_and_one_dot_per_fill() -> None:
-    """Three filled orders give three slippage bars; 2 + 1 + 4 fills give seven dots; SPY has a price line."""
+    """Three filled orders give three slippage bars and three expected-cost dots; 2 + 1 + 4 fills give seven dots."""
     shape = shape_of(sample_html())
-    assert shape.marks["bars/rect.bar"] == 3
-    assert shape.marks["bars/line.marker"] == 3  # expected cost ticks
-    assert shape.marks["timeline/circle.fill"] == 7
-    assert shape.marks["timeline/polyline.price"] == 1
-    assert shape.marks["waterfall/rect.bar"] == 6  # delay, spread, impact, opportunity, commission, total
+    assert shape.marks["bars/bar"] == 3
+    assert shape.marks["bars/marker"] == 3  # expected cost ticks
+    assert shape.marks["expected/dot"] == 3
+    assert shape.marks["timeline/fill"] == 7
+    assert shape.marks["waterfall/bar"] == 6  # delay, spread, impact, opportunity, commission, total
     assert shape.order_rows == 5
+
+
+def test_negative_money_reads_minus_dollar() -> None:
+    """A buy of 100 decided at 50.00 and filled at 48.0248 gained $197.52: it prints -$197.52, never $-197.52."""
+    order = submitted_order("SOXL", "buy", "100", decision="50.00")
+    order.fill("g1", "100", "48.0248", order.created_at)
+    html = render_html(build_report([order]))
+    assert "$-" not in html
+    assert "-$197.52" in html
 
 
 def test_report_shows_reason_codes_and_marks_warnings() -> None:
@@ -61,3 +70,15 @@ def test_empty_batch_still_renders() -> None:
     html = render_html(build_report([], batch_id="b-empty"))
     assert "b-empty" in html
     assert "No fills yet." in html
+
+
+def test_five_hundred_orders_keep_one_readable_row_each_for_the_extremes() -> None:
+    """At 500 orders the bar chart keeps 40 rows (20 costliest, 20 best) and says the other 460 are in the table."""
+    from tests.tca_samples import many_orders
+
+    html = render_html(build_report(many_orders(500)))
+    shape = shape_of(html)
+    assert shape.marks["bars/bar"] == 40
+    assert "The 460 orders between the costliest and the best are in the table below." in html
+    assert shape.marks["timeline/fill"] == 1000
+    assert shape.order_rows == 500

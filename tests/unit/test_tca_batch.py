@@ -48,7 +48,7 @@ def test_report_json_has_the_documented_shape_and_rounds_for_display() -> None:
     """`oms report --json` keys are present; bps have two decimals, money cents, and it serialises."""
     orders, contexts = sample_batch()
     payload = report_json(build_report(orders, contexts))
-    assert set(payload) == {"batch_id", "orders", "totals"}
+    assert set(payload) == {"batch_id", "clock", "orders", "totals"}
     first = payload["orders"][0]
     for key in (
         "symbol",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from oms import text
 from oms.files import write_atomically
 from oms.reporting.ticket_fields import dollars
 from oms.text import clock_duration, duration, money, percent, quantity, shares
@@ -75,3 +76,24 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
         write_atomically(target, 42)  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_money_puts_the_minus_before_the_dollar() -> None:
+    assert text.money(Decimal("-197.52")) == "-$197.52"
+    assert text.money(Decimal("1234.505")) == "$1,234.51"
+    assert text.money(Decimal("-0.004")) == "$0.00"
+    assert text.money(None) == "–"
+
+
+def test_quantity_is_exact_with_separators() -> None:
+    assert text.quantity(Decimal("1250")) == "1,250"
+    assert text.quantity(Decimal("73.56870")) == "73.5687"
+    assert text.quantity(Decimal("1E+3")) == "1,000"
+
+
+def test_percent_points_and_clock_durations() -> None:
+    assert text.percent_points(Decimal("2.5")) == "2.5%"
+    assert text.percent_points(Decimal("-0.04")) == "0.0%"
+    assert text.clock_duration(timedelta(seconds=250)) == "0:04:10"
+    assert text.clock_duration(timedelta(days=1, hours=2)) == "1d 2:00:00"
+    assert text.clock_duration(timedelta(seconds=-30134)) == "–"

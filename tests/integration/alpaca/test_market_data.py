@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from adapters.alpaca.market_data import AlpacaMarketData
@@ -44,3 +44,21 @@ def test_the_security_master_answers_when_alpaca_cannot(emulator: AlpacaEmulator
     assert quote is not None
     assert quote.price == Decimal(150)
     assert data.security("AAPL") == MASTER_ROW
+
+
+def test_minute_bars_give_the_interval_vwap(emulator: AlpacaEmulator) -> None:
+    """Three minute bars: 190.00 x 1,000, 190.01 x 1,100, 190.02 x 1,200: VWAP 627,055 / 3,300 = 190.0106..."""
+    from oms.reporting.tca import vwap
+
+    data = AlpacaMarketData(connection_to(emulator, data_url=emulator.base_url), Master())
+    start = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    points = data.bars("AAPL", start, datetime(2026, 3, 2, 15, 2, 30, tzinfo=UTC))
+    assert [(p.price, p.volume) for p in points] == [
+        (Decimal("190.00"), Decimal(1000)),
+        (Decimal("190.01"), Decimal(1100)),
+        (Decimal("190.02"), Decimal(1200)),
+    ]
+    assert points[0].at == start
+    later = data.bars("AAPL", start + timedelta(seconds=30), start + timedelta(seconds=40))
+    assert [(p.at, p.price) for p in later] == [(start + timedelta(seconds=30), Decimal("190.00"))]  # bar 15:00
+    assert vwap(points) == (Decimal("190.00") * 1000 + Decimal("190.01") * 1100 + Decimal("190.02") * 1200) / 3300
