@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from oms.config import CONFIG_DIR, ConfigError, Settings
 from oms.domain.market import Portfolio, Security
-from oms.ports import Broker
+from oms.ports import Broker, ReferenceData
 
 if TYPE_CHECKING:
     from adapters.sim import SimSettings
@@ -165,3 +165,17 @@ def _security(path: Path, line: int, row: Mapping[str, str | None]) -> Security:
 
 def _flag(text: str | None) -> bool:
     return (text or "").strip().lower() in {"1", "true", "yes", "y"}
+
+
+def make_reference(broker: Broker, settings: Settings) -> ReferenceData | None:
+    """The reference data (listings, quotes, daily bars) that goes with a built broker, or None when it has none."""
+    if broker.name == "sim":
+        from adapters.sim import SimulatedBroker
+        from adapters.sim.reference import SimReference
+
+        return SimReference(broker.venue) if isinstance(broker, SimulatedBroker) else None
+    if broker.name == "alpaca":
+        from adapters.alpaca.reference import AlpacaReference
+
+        return AlpacaReference.for_broker(broker, settings)
+    return None

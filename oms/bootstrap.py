@@ -13,7 +13,7 @@ from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings, load_execution_settings
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
-from oms.ports import Broker
+from oms.ports import Broker, ReferenceData
 from oms.risk.limits import RiskLimits, load_limits
 from oms.store import Ledger
 
@@ -104,3 +104,10 @@ def data_dir(settings: Settings) -> Path:
     path = settings.data_path
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def make_reference(broker: Broker, settings: Settings) -> ReferenceData | None:
+    """The reference data of a built broker (sim, alpaca, ibkr), or None (manual)."""
+    from adapters.registry import make_reference as build
+
+    return build(broker, settings)

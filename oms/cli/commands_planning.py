@@ -15,20 +15,23 @@ import typer
 
 from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_console, fail, settings_for
 from oms.cli.planning_view import render_plan, render_rebalance
-from oms.config import ConfigError
+from oms.cli.portfolio_inputs import FromBrokerOption, PricesOption, SourceBrokerOption, gather
+from oms.cli.price_view import price_sources, render_prices
+from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
-from oms.planning.positions import load_positions
 from oms.planning.rebalance import rebalance
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
+from oms.planning.sources import trade_symbols
 from oms.planning.targets import load_targets
 
 T = TypeVar("T")
 PositionsOption = Annotated[
-    Path | None, typer.Option("--positions", help="CSV of symbol, quantity[, average_cost]; a CASH row holds cash.")
+    Path | None,
+    typer.Option("--positions", help="CSV of symbol, quantity[, average_cost, price, at]; a CASH row holds cash."),
 ]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show why each order type, limit and algo.")]
 
@@ -37,14 +40,27 @@ ExplainOption = Annotated[bool, typer.Option("--explain", help="Show why each or
 def plan_command(
     file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON.")],
     positions: PositionsOption = None,
+    from_broker: FromBrokerOption = False,
+    broker: SourceBrokerOption = None,
+    prices: PricesOption = None,
     json_output: JsonOption = False,
     explain: ExplainOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
-    planning, master = _setup(config)
+    settings = settings_for(config)
+    planning = _planning(settings)
+    gathered = gather(
+        settings,
+        planning,
+        symbols=trade_symbols(file),
+        positions=positions,
+        from_broker=from_broker,
+        broker_name=broker,
+        prices=prices,
+    )
+    master, portfolio = gathered.master, gathered.portfolio
     problems: list[str] = []
-    portfolio = _attempt(lambda: load_positions(positions), problems) if positions is not None else None
     recommendations = _attempt(lambda: load_recommendations(file, master), problems)
     if problems or recommendations is None:
         _fail_problems(problems)
@@ -81,7 +97,13 @@ def _risk_column(
 @app.command("rebalance")
 def rebalance_command(
     targets: Annotated[Path, typer.Option("--targets", help="Target weights, TOML [targets] or CSV symbol,weight.")],
-    positions: Annotated[Path, typer.Option("--positions", help="CSV of symbol, quantity; a CASH row holds cash.")],
+    positions: Annotated[
+        Path | None,
+        typer.Option("--positions", help="CSV of symbol, quantity[, average_cost, price, at]; a CASH row holds cash."),
+    ] = None,
+    from_broker: FromBrokerOption = False,
+    broker: SourceBrokerOption = None,
+    prices: PricesOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", help="Also write the trades as a CSV that `oms plan` reads.")
     ] = None,
@@ -90,16 +112,28 @@ def rebalance_command(
     config: ConfigOption = None,
 ) -> None:
     """Turn target weights and positions into trades within the allocation limits, and plan them."""
-    planning, master = _setup(config)
+    settings = settings_for(config)
+    planning = _planning(settings)
+    if positions is None and not from_broker:
+        fail("--positions: give a positions file, or --from-broker to read the account")
     problems: list[str] = []
-    portfolio = _attempt(lambda: load_positions(positions), problems)
     weights = _attempt(lambda: load_targets(targets), problems)
-    if problems or portfolio is None or weights is None:
+    if problems or weights is None:
         _fail_problems(problems)
+    gathered = gather(
+        settings,
+        planning,
+        symbols=set(weights) - {"CASH"},
+        positions=positions,
+        from_broker=from_broker,
+        broker_name=broker,
+        prices=prices,
+    )
+    portfolio, master = gathered.portfolio, gathered.master
+    assert portfolio is not None  # --positions or --from-broker, checked above
     try:
-        places = {symbol: str(positions) for symbol in portfolio.positions} | {
-            symbol: str(targets) for symbol in weights
-        }
+        holdings_place = str(positions) if positions is not None else gathered.where
+        places = dict.fromkeys(portfolio.positions, holdings_place) | {symbol: str(targets) for symbol in weights}
         result = rebalance(weights, portfolio, master, planning.rebalance, places=places)
         plan = build_plan(result.recommendations, portfolio, master, planning)
     except IntakeError as exc:
@@ -110,8 +144,10 @@ def rebalance_command(
         document = plan.to_json()
         document["adjustments"] = result.adjustments
         document["skipped"] = result.skipped
+        document["holdings"] = price_sources(master, portfolio, weights)
         typer.echo(json.dumps(document, indent=2))
         return
+    render_prices(master, portfolio, weights, console)
     render_rebalance(result, console)
     _show(plan, json_output=False, explain=explain)
 
@@ -142,17 +178,11 @@ def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
         return None
 
 
-def _setup(config: Path | None) -> tuple[PlanningSettings, SecurityMaster]:
-    settings = settings_for(config)
+def _planning(settings: Settings) -> PlanningSettings:
     try:
-        planning = PlanningSettings.from_settings(settings)
+        return PlanningSettings.from_settings(settings)
     except ConfigError as exc:
         fail(str(exc))
-    try:
-        master = SecurityMaster.load(planning.securities)
-    except IntakeError as exc:
-        _fail_problems(exc.problems)
-    return planning, master
 
 
 def _show(plan: Plan, *, json_output: bool, explain: bool) -> None:

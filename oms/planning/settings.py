@@ -55,6 +55,10 @@ class RebalanceSettings(_Table):
     min_trade_shares: Decimal = Field(default=Decimal("1"), ge=0)
     # Quantity step for names that allow fractional shares.
     fractional_step: Decimal = Field(default=Decimal("0.0001"), gt=0)
+    # Drift bands (oms/planning/drift.py): a holding trades only when its weight is further from its target than
+    # the narrower of these; 0 turns a band off, and with both off every drift trades.
+    band_absolute: Decimal = Field(default=Decimal(0), ge=0, le=1)
+    band_relative: Decimal = Field(default=Decimal(0), ge=0)
 
 
 class PlanningSettings(_Table):
