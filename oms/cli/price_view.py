@@ -101,3 +101,46 @@ def _rows(
 
 def _pct(fraction: Decimal) -> str:
     return f"{fraction * 100:.2f}%"
+
+
+def positions_document(master: SecurityMaster, portfolio: Portfolio, where: str) -> dict[str, Any]:
+    """`oms positions --json`: cash, value and one object per holding with its price, source, age and weight."""
+    rows = price_sources(master, portfolio, {})
+    nav = portfolio.cash + sum((Decimal(r["quantity"]) * Decimal(r["price"]) for r in rows), Decimal(0))
+    for row in rows:
+        row["value"] = f"{Decimal(row['quantity']) * Decimal(row['price']):.2f}"
+        for key in ("target", "drift", "band", "outside_band"):
+            row.pop(key)
+    return {"account": where, "cash": f"{portfolio.cash:f}", "value": f"{nav:.2f}", "positions": rows}
+
+
+def render_positions(master: SecurityMaster, portfolio: Portfolio, where: str, console: Console) -> None:
+    """Print the holdings with price (source, age), value and weight, then cash and the total."""
+    document = positions_document(master, portfolio, where)
+    table = Table(title=f"Positions in {where}", title_justify="left")
+    for name, justify in [
+        ("Symbol", "left"),
+        ("Held", "right"),
+        ("Price", "right"),
+        ("From", "left"),
+        ("Age", "right"),
+        ("Value", "right"),
+        ("Weight", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in document["positions"]:
+        quote = master.quote(row["symbol"])
+        table.add_row(
+            row["symbol"],
+            row["quantity"],
+            f"{Decimal(row['price']):,.2f}",
+            row["source"],
+            age(quote.at) if quote else "?",
+            f"{Decimal(row['value']):,.2f}",
+            _pct(Decimal(row["weight"])),
+        )
+    nav = Decimal(document["value"])
+    cash_weight = portfolio.cash / nav if nav > 0 else Decimal(0)
+    table.add_row("CASH", "", "", "", "", f"{portfolio.cash:,.2f}", _pct(cash_weight))
+    table.add_row("Total", "", "", "", "", f"{nav:,.2f}", "100.00%" if nav > 0 else "-")
+    console.print(table)
