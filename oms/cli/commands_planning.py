@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -19,6 +20,7 @@ from oms.cli.portfolio_inputs import FromBrokerOption, PricesOption, SourceBroke
 from oms.cli.price_view import price_sources, render_prices
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
+from oms.planning.drift import Bands
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
@@ -104,6 +106,12 @@ def rebalance_command(
     from_broker: FromBrokerOption = False,
     broker: SourceBrokerOption = None,
     prices: PricesOption = None,
+    cash_only: Annotated[
+        bool, typer.Option("--cash-only", help="Invest new cash (or raise --withdraw) without selling anything else.")
+    ] = False,
+    withdraw: Annotated[
+        str | None, typer.Option("--withdraw", help="Take this many dollars out: sells raise it, the floor holds.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", help="Also write the trades as a CSV that `oms plan` reads.")
     ] = None,
@@ -116,6 +124,7 @@ def rebalance_command(
     planning = _planning(settings)
     if positions is None and not from_broker:
         fail("--positions: give a positions file, or --from-broker to read the account")
+    amount = _amount(withdraw, "--withdraw") if withdraw is not None else Decimal(0)
     problems: list[str] = []
     weights = _attempt(lambda: load_targets(targets), problems)
     if problems or weights is None:
@@ -134,20 +143,23 @@ def rebalance_command(
     try:
         holdings_place = str(positions) if positions is not None else gathered.where
         places = dict.fromkeys(portfolio.positions, holdings_place) | {symbol: str(targets) for symbol in weights}
-        result = rebalance(weights, portfolio, master, planning.rebalance, places=places)
+        result = rebalance(
+            weights, portfolio, master, planning.rebalance, places=places, cash_only=cash_only, withdraw=amount
+        )
         plan = build_plan(result.recommendations, portfolio, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
     if output is not None:
         _write_atomically(output, recommendations_csv(result.recommendations))
+    bands = Bands(planning.rebalance.band_absolute, planning.rebalance.band_relative)
     if json_output:
         document = plan.to_json()
         document["adjustments"] = result.adjustments
         document["skipped"] = result.skipped
-        document["holdings"] = price_sources(master, portfolio, weights)
+        document["holdings"] = price_sources(master, portfolio, weights, bands)
         typer.echo(json.dumps(document, indent=2))
         return
-    render_prices(master, portfolio, weights, console)
+    render_prices(master, portfolio, weights, console, bands)
     render_rebalance(result, console)
     _show(plan, json_output=False, explain=explain)
 
@@ -167,6 +179,16 @@ def recommendations_csv(recommendations: list[TradeRecommendation]) -> str:
             ]
         )
     return buffer.getvalue()
+
+
+def _amount(text: str, option: str) -> Decimal:
+    try:
+        amount = Decimal(text.strip().replace("$", ""))
+    except InvalidOperation:
+        fail(f"{option}: not an amount of dollars: {text!r}")
+    if not amount.is_finite() or amount <= 0:
+        fail(f"{option}: must be a positive amount of dollars, not {text!r}")
+    return amount
 
 
 def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
