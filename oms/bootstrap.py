@@ -68,12 +68,14 @@ def wire(
     actor: str,
     opening: Portfolio | None = None,
     ledger: Ledger | None = None,
+    master: SecurityMaster | None = None,
 ) -> Wiring:
-    """Build the engine for one broker account on the configured ledger."""
+    """Build the engine for one broker account on the configured ledger; `master` overrides the security master
+    file (e.g. one priced from the broker's reference data)."""
     if mode not in MODES:
         raise ConfigError(f"--mode: unknown mode {mode!r} (known: {', '.join(MODES)})")
     planning = PlanningSettings.from_settings(settings)
-    master = SecurityMaster.load(planning.securities)
+    master = master or SecurityMaster.load(planning.securities)
     limits = load_limits(settings)
     execution = load_execution_settings(settings)
     ledger = ledger or open_ledger(settings)

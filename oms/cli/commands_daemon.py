@@ -40,6 +40,7 @@ from oms.cli.batches import (
     scheduler_lease,
     store_batch,
 )
+from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import show_tickets
 from oms.config import ConfigError, Settings
 from oms.domain import BatchStatus
@@ -66,6 +67,10 @@ def submit_command(
         bool, typer.Option("--supervised/--auto", help="Hold for `oms approve` (the default) or proceed.")
     ] = True,
     positions: PositionsOption = None,
+    from_broker: Annotated[
+        bool, typer.Option("--from-broker", help="Price the trades from the broker's reference data.")
+    ] = False,
+    prices: PricesOption = None,
     new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input was submitted before.")] = (
         False
     ),
@@ -77,7 +82,9 @@ def submit_command(
     """Create and check a batch for `oms daemon` to execute, without executing it; print its id and status."""
     settings = settings_for(config, db)
     live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
-    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    prepared = prepare(
+        settings, file, mode=mode, broker=broker, positions=positions, from_broker=from_broker, prices=prices
+    )
     wiring = prepared.wiring
 
     async def go() -> tuple[Any, bool]:
