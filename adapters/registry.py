@@ -178,4 +178,8 @@ def make_reference(broker: Broker, settings: Settings) -> ReferenceData | None:
         from adapters.alpaca.reference import AlpacaReference
 
         return AlpacaReference.for_broker(broker, settings)
+    if broker.name == "ibkr":
+        from adapters.ibkr.reference import IbkrReference
+
+        return IbkrReference.for_broker(broker)
     return None

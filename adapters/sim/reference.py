@@ -2,7 +2,8 @@
 synthetic daily history.
 
 The quotes are what the venue would fill against right now (mid, and the touch either side from the security's
-spread), stamped with the wall-clock time they were read (the venue's sped-up clock is not the OMS's). The simulator keeps no past sessions, so its daily bars are a seeded
+spread), stamped with the wall-clock time they were read (the venue's sped-up clock is not the OMS's). The
+simulator keeps no past sessions, so its daily bars are a seeded
 history ending at the security's opening price: closes walk backwards with the security's daily volatility and
 volumes scatter around its ADV, the same every time for the same seed.
 """

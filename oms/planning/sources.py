@@ -30,7 +30,8 @@ async def portfolio_from_broker(broker: Broker) -> Portfolio:
                 "short positions are not planned"
             )
         elif position.quantity > 0:
-            positions[position.symbol.upper()] = position
+            symbol = position.symbol.upper().replace(" ", ".")  # IB writes share classes "BRK B"; the OMS "BRK.B"
+            positions[symbol] = Position(symbol, position.quantity, position.average_cost)
     if problems:
         raise IntakeError(problems, code="POSITIONS_INVALID")
     return Portfolio(cash=Decimal(account.cash), positions=positions)
