@@ -129,10 +129,21 @@ def daemon_command(
         fail(f"--mode: unknown mode {mode!r} (known: paper, live)")
     live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
     wiring = _wire(settings, broker_name, mode=mode)
-    raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once)))
+    raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once, schedule=_schedule(settings))))
 
 
-async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
+def _schedule(settings: Any) -> Any:
+    """The `[schedule]` table when scheduled rebalances are on (oms/cli/scheduled.py), else None."""
+    from oms.planning.schedule import ScheduleSettings
+
+    try:
+        schedule = ScheduleSettings.from_settings(settings)
+    except ConfigError as exc:
+        fail(str(exc))
+    return schedule if schedule.enabled else None
+
+
+async def _daemon(wiring: Any, *, mode: str, once: bool, schedule: Any = None) -> int:
     engine = wiring.engine
     lease = scheduler_lease(wiring)
     if not await acquire(lease):
@@ -159,6 +170,7 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
         account = engine.account or "default"
         console.print(f"daemon working {wiring.broker.name} account {account}; Ctrl-C or SIGTERM stops it")
         watch.check()
+        rebalancing = _start_schedule(wiring, schedule, mode)
         try:
             if once:
                 stop = await scheduler.run(
@@ -167,6 +179,8 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
             else:
                 stop = await scheduler.run()
         finally:
+            if rebalancing is not None:
+                rebalancing.cancel()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     finally:
@@ -180,6 +194,18 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
         return EXIT_FAILURE
     console.print(f"daemon stopped ({stop.value}); the lease is released")
     return EXIT_OK
+
+
+def _start_schedule(wiring: Any, schedule: Any, mode: str) -> asyncio.Task[None] | None:
+    if schedule is None:
+        return None
+    from oms.cli.scheduled import ScheduledRebalances
+
+    loop = ScheduledRebalances.build(wiring, schedule, mode=mode, announce=console.print)
+    console.print(
+        f"scheduled rebalances of {schedule.targets}: cron {schedule.cron!r} exchange time, {schedule.approval}"
+    )
+    return asyncio.get_running_loop().create_task(loop.run(), name="scheduled-rebalances")
 
 
 def _quiet(report: CycleReport) -> bool:
