@@ -24,6 +24,7 @@ from oms.planning.drift import Bands
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
+from oms.planning.positions import load_positions
 from oms.planning.rebalance import rebalance
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
@@ -52,6 +53,11 @@ def plan_command(
     """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
     settings = settings_for(config)
     planning = _planning(settings)
+    def trade_problems(master: SecurityMaster) -> list[str]:
+        found: list[str] = []
+        _attempt(lambda: load_recommendations(file, master), found)
+        return found
+
     gathered = gather(
         settings,
         planning,
@@ -60,6 +66,7 @@ def plan_command(
         from_broker=from_broker,
         broker_name=broker,
         prices=prices,
+        more_problems=trade_problems,
     )
     master, portfolio = gathered.master, gathered.portfolio
     problems: list[str] = []
@@ -128,7 +135,10 @@ def rebalance_command(
     problems: list[str] = []
     weights = _attempt(lambda: load_targets(targets), problems)
     if problems or weights is None:
-        _fail_problems(problems)
+        held: list[str] = []  # report a bad positions file too, before the targets' problems, as always
+        if positions is not None:
+            _attempt(lambda: load_positions(positions), held)
+        _fail_problems(held + problems)
     gathered = gather(
         settings,
         planning,

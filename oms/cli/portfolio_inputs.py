@@ -8,7 +8,7 @@ the positions file), planning uses the security master file alone, as it always 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -60,8 +60,12 @@ def gather(
     from_broker: bool = False,
     broker_name: str | None = None,
     prices: Path | None = None,
+    more_problems: Callable[[SecurityMaster], list[str]] | None = None,
 ) -> Gathered:
-    """Read holdings and prices; exit 2 with every problem, or 6 when the broker cannot be asked."""
+    """Read holdings and prices; exit 2 with every problem, or 6 when the broker cannot be asked.
+
+    `more_problems(master)` reads the command's other input against the security master file when a file here
+    is bad, so one run reports the problems of every file (the caller reads it again once this returns)."""
     if from_broker and positions is not None:
         fail("--from-broker: give either --positions FILE or --from-broker, not both")
     problems: list[str] = []
@@ -72,6 +76,8 @@ def gather(
     supplied: dict[str, Quote] = {}
     if prices is not None:
         supplied = _attempt(lambda: load_prices(prices), problems) or {}
+    if problems and user is not None and more_problems is not None:
+        problems += more_problems(user)
     if problems or user is None:
         fail_problems(problems)
     portfolio, file_quotes = held if held is not None else (None, {})
