@@ -53,6 +53,7 @@ def plan_command(
     """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
     settings = settings_for(config)
     planning = _planning(settings)
+
     def trade_problems(master: SecurityMaster) -> list[str]:
         found: list[str] = []
         _attempt(lambda: load_recommendations(file, master), found)

@@ -57,9 +57,7 @@ def weights(wiring: Wiring) -> tuple[Decimal, Decimal]:
     assert spy is not None
     assert agg is not None
     nav = HOLDINGS.cash + 20 * spy.last_price + 120 * agg.last_price
-    return (20 * spy.last_price / nav).quantize(Decimal("0.01")), (120 * agg.last_price / nav).quantize(
-        Decimal("0.01")
-    )
+    return (20 * spy.last_price / nav).quantize(Decimal("0.01")), (120 * agg.last_price / nav).quantize(Decimal("0.01"))
 
 
 def test_no_batch_while_every_holding_is_inside_its_band(account: Wiring, tmp_path: Path) -> None:
