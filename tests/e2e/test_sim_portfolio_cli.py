@@ -40,3 +40,13 @@ def test_positions_file_and_from_broker_together_is_one_usage_error(tmp_path: Pa
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "--from-broker" in result.stderr
+
+
+def test_submit_from_broker_prices_the_trade_list_from_the_sim_account(tmp_path: Path) -> None:
+    """`oms submit FILE --from-broker` plans with the venue's quotes and holds the batch for approval."""
+    oms = Oms(tmp_path)
+    result = oms("submit", ROOT / "config/examples/rebalance.csv", "--from-broker", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["created"] is True
+    assert document["status"] == "awaiting_approval"
