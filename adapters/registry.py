@@ -20,7 +20,7 @@ from adapters.manual_settings import ManualSettings
 from adapters.sim.settings import SimSettings
 from oms.config import CONFIG_DIR, ConfigError, Settings, validate_table
 from oms.domain.market import Portfolio, Security
-from oms.ports import Broker
+from oms.ports import Broker, ReferenceData
 
 # Each adapter's table of the configuration and the model that checks it when the settings load.
 SETTINGS_MODELS: dict[str, type[BaseModel]] = {
@@ -152,3 +152,21 @@ def _security(path: Path, line: int, row: Mapping[str, str | None]) -> Security:
 
 def _flag(text: str | None) -> bool:
     return (text or "").strip().lower() in {"1", "true", "yes", "y"}
+
+
+def make_reference(broker: Broker, settings: Settings) -> ReferenceData | None:
+    """The reference data (listings, quotes, daily bars) that goes with a built broker, or None when it has none."""
+    if broker.name == "sim":
+        from adapters.sim import SimulatedBroker
+        from adapters.sim.reference import SimReference
+
+        return SimReference(broker.venue) if isinstance(broker, SimulatedBroker) else None
+    if broker.name == "alpaca":
+        from adapters.alpaca.reference import AlpacaReference
+
+        return AlpacaReference.for_broker(broker, settings)
+    if broker.name == "ibkr":
+        from adapters.ibkr.reference import IbkrReference
+
+        return IbkrReference.for_broker(broker)
+    return None

@@ -18,7 +18,7 @@ from oms.execution.riskgate import RiskGate
 from oms.execution.settings import ExecutionSettings
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
-from oms.ports import Broker, MarketData
+from oms.ports import Broker, MarketData, ReferenceData
 from oms.risk.limits import RiskLimits, load_limits
 from oms.store import Ledger
 
@@ -122,12 +122,14 @@ def wire(
     opening: Portfolio | None = None,
     ledger: Ledger | None = None,
     existing: bool = False,
+    master: SecurityMaster | None = None,
 ) -> Wiring:
-    """Build the engine for one broker account on the configured ledger."""
+    """Build the engine for one broker account on the configured ledger; `master` overrides the security master
+    file (e.g. one priced from the broker's reference data)."""
     if mode not in MODES:
         raise ConfigError(f"--mode: unknown mode {mode!r} (known: {', '.join(MODES)})")
     planning = PlanningSettings.from_settings(settings)
-    master = SecurityMaster.load(planning.securities)
+    master = master or SecurityMaster.load(planning.securities)
     limits = load_limits(settings)
     execution = settings.execution
     algos = settings.algos
@@ -199,3 +201,10 @@ def data_dir(settings: Settings) -> Path:
     path = settings.data_path
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def make_reference(broker: Broker, settings: Settings) -> ReferenceData | None:
+    """The reference data of a built broker (sim, alpaca, ibkr), or None (manual)."""
+    from adapters.registry import make_reference as build
+
+    return build(broker, settings)

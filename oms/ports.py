@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -201,6 +201,53 @@ class MarketData(Protocol):
     def quote(self, symbol: str) -> Quote | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a broker says about an instrument: enough to plan it when the user's security master does not list it.
+
+    `delayed` says the broker's market data for it is delayed (no live subscription); `where` names the source for
+    messages (e.g. "alpaca /v2/assets/VOO").
+    """
+
+    symbol: str
+    name: str
+    asset_class: str = "equity"
+    exchange: str = ""
+    tradable: bool = True
+    fractionable: bool = False
+    shortable: bool = False
+    min_tick: Decimal | None = None
+    delayed: bool = False
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DailyBar:
+    """One session's bar; `day` is the exchange date."""
+
+    day: date
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+@runtime_checkable
+class ReferenceData(Protocol):
+    """Reference data from a broker or a data vendor: listings, latest quotes (each with the time it was observed)
+    and daily bars. Every call is batched or per symbol as the source allows; a symbol it does not know is simply
+    absent (None, or missing from the mapping), never an exception."""
+
+    source: str
+
+    async def security(self, symbol: str) -> Listing | None: ...
+
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
+
+    async def daily_bars(self, symbol: str, sessions: int) -> list[DailyBar]: ...
+
+
 __all__ = [
     "AccountInfo",
     "Broker",
@@ -208,8 +255,10 @@ __all__ = [
     "BrokerRejected",
     "BrokerUnavailable",
     "Capabilities",
+    "DailyBar",
     "FillReport",
     "FreshFills",
+    "Listing",
     "MarketClock",
     "MarketData",
     "OrderNotFound",
@@ -218,6 +267,7 @@ __all__ = [
     "Portfolio",
     "Position",
     "Quote",
+    "ReferenceData",
     "ReportStatus",
     "Security",
 ]

@@ -175,6 +175,15 @@ class SimVenue:
 
         return self._run(read)
 
+    def mids(self, symbols: Iterable[str]) -> tuple[datetime, dict[str, float]]:
+        """Return the venue's time now and the mid of each listed symbol (unknown ones left out)."""
+
+        def read(conn: sqlite3.Connection, now: _Now) -> tuple[datetime, dict[str, float]]:
+            known = [self.securities[s] for s in symbols if s in self.securities]
+            return now.clock.at(now.elapsed), {s.symbol: mid_at(conn, self._market, s, now.step) for s in known}
+
+        return self._run(read)
+
     def clock(self) -> MarketClock:
         """Return the venue's session clock: always inside a session, since nights take no simulated time."""
         with self._lock:

@@ -7,6 +7,7 @@ from oms.cli import (
     commands_daemon,  # noqa: F401  (registers commands)
     commands_orders,  # noqa: F401  (registers commands)
     commands_planning,  # noqa: F401  (registers commands)
+    commands_positions,  # noqa: F401  (registers commands)
     commands_report,  # noqa: F401  (registers commands)
     commands_risk,  # noqa: F401  (registers commands)
     commands_run,  # noqa: F401  (registers commands)

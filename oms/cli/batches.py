@@ -62,8 +62,21 @@ def broker_for(mode: str, broker: str | None) -> str:
     return name
 
 
-def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, positions: Path | None) -> Prepared:
-    """Read and plan the input before anything is opened or written: bad input exits 2 leaving no trace."""
+def prepare(
+    settings: Settings,
+    file: Path,
+    *,
+    mode: str,
+    broker: str | None,
+    positions: Path | None,
+    from_broker: bool = False,
+    prices: Path | None = None,
+) -> Prepared:
+    """Read and plan the input before anything is opened or written: bad input exits 2 leaving no trace.
+
+    `from_broker` (or `prices`) prices the trade list from the broker's reference data (or the file) instead of
+    the security master file alone, so symbols the file does not list can be traded (oms/cli/portfolio_inputs.py).
+    """
     from oms.bootstrap import MODES, wire
     from oms.planning.intake import load_recommendations
     from oms.planning.plan import build_plan
@@ -76,11 +89,16 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
         if mode not in MODES:
             raise ConfigError(f"--mode: unknown mode {mode!r} (known: {', '.join(MODES)})")
         planning = PlanningSettings.from_settings(settings)
-        master = SecurityMaster.load(planning.securities)
+        if from_broker or prices is not None:
+            master = _priced_master(settings, planning, file, broker_name, from_broker=from_broker, prices=prices)
+        else:
+            master = SecurityMaster.load(planning.securities)
         portfolio = load_positions(positions) if positions is not None else None
         recommendations = load_recommendations(file, master, step=planning.rebalance.fractional_step)
         plan = build_plan(recommendations, portfolio if mode == "manual" else None, master, planning)
-        wiring = wire(settings, broker_name=broker_name, mode=mode, actor=actor_name(), opening=portfolio)
+        wiring = wire(
+            settings, broker_name=broker_name, mode=mode, actor=actor_name(), opening=portfolio, master=master
+        )
     except IntakeError as exc:
         for problem in exc.problems:
             err_console.print("[bold red]error:[/] ", end="", highlight=False)
@@ -89,6 +107,16 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
     except (ConfigError, OSError) as exc:
         fail(str(exc))
     return Prepared(wiring, plan, file, mode, positions, portfolio)
+
+
+def _priced_master(
+    settings: Settings, planning: Any, file: Path, broker_name: str, *, from_broker: bool, prices: Path | None
+) -> Any:
+    from oms.cli.portfolio_inputs import gather
+    from oms.planning.sources import trade_symbols
+
+    name = broker_name if from_broker and broker_name != "manual" else None
+    return gather(settings, planning, symbols=trade_symbols(file), broker_name=name, prices=prices).master
 
 
 def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool) -> tuple[Batch, bool]:

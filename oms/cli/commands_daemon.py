@@ -40,6 +40,7 @@ from oms.cli.batches import (
     scheduler_lease,
     store_batch,
 )
+from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import show_tickets
 from oms.config import ConfigError, Settings
 from oms.domain import BatchStatus
@@ -66,6 +67,10 @@ def submit_command(
         bool, typer.Option("--supervised/--auto", help="Hold for `oms approve` (the default) or proceed.")
     ] = True,
     positions: PositionsOption = None,
+    from_broker: Annotated[
+        bool, typer.Option("--from-broker", help="Price the trades from the broker's reference data.")
+    ] = False,
+    prices: PricesOption = None,
     new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input was submitted before.")] = (
         False
     ),
@@ -77,7 +82,9 @@ def submit_command(
     """Create and check a batch for `oms daemon` to execute, without executing it; print its id and status."""
     settings = settings_for(config, db)
     live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
-    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    prepared = prepare(
+        settings, file, mode=mode, broker=broker, positions=positions, from_broker=from_broker, prices=prices
+    )
     wiring = prepared.wiring
 
     async def go() -> tuple[Any, bool]:
@@ -124,10 +131,21 @@ def daemon_command(
         fail(f"--mode: unknown mode {mode!r} (known: paper, live)")
     live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
     wiring = _wire(settings, broker_name, mode=mode)
-    raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once)))
+    raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once, schedule=_schedule(settings))))
 
 
-async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
+def _schedule(settings: Any) -> Any:
+    """The `[schedule]` table when scheduled rebalances are on (oms/cli/scheduled.py), else None."""
+    from oms.planning.settings import ScheduleSettings
+
+    try:
+        schedule = ScheduleSettings.from_settings(settings)
+    except ConfigError as exc:
+        fail(str(exc))
+    return schedule if schedule.enabled else None
+
+
+async def _daemon(wiring: Any, *, mode: str, once: bool, schedule: Any = None) -> int:
     engine = wiring.engine
     lease = scheduler_lease(wiring)
     if not await acquire(lease):
@@ -154,6 +172,7 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
         account = engine.account or "default"
         console.print(f"daemon working {wiring.broker.name} account {account}; Ctrl-C or SIGTERM stops it")
         watch.check()
+        rebalancing = _start_schedule(wiring, schedule, mode)
         try:
             if once:
                 stop = await scheduler.run(
@@ -162,6 +181,8 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
             else:
                 stop = await scheduler.run()
         finally:
+            if rebalancing is not None:
+                rebalancing.cancel()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     finally:
@@ -178,6 +199,18 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
         return EXIT_FAILURE
     console.print(f"daemon stopped ({stop.value}); the lease is released")
     return EXIT_OK
+
+
+def _start_schedule(wiring: Any, schedule: Any, mode: str) -> asyncio.Task[None] | None:
+    if schedule is None:
+        return None
+    from oms.cli.scheduled import ScheduledRebalances
+
+    loop = ScheduledRebalances.build(wiring, schedule, mode=mode, announce=console.print)
+    console.print(
+        f"scheduled rebalances of {schedule.targets}: cron {schedule.cron!r} exchange time, {schedule.approval}"
+    )
+    return asyncio.get_running_loop().create_task(loop.run(), name="scheduled-rebalances")
 
 
 def _quiet(report: CycleReport) -> bool:

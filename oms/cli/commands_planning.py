@@ -8,6 +8,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO, TypeVar
 
@@ -15,9 +16,12 @@ import typer
 
 from oms.cli.app import EXIT_USAGE, ConfigOption, JsonOption, app, console, err_console, fail, settings_for
 from oms.cli.planning_view import render_plan, render_rebalance
-from oms.config import ConfigError
+from oms.cli.portfolio_inputs import FromBrokerOption, PricesOption, SourceBrokerOption, gather
+from oms.cli.price_view import price_sources, render_prices
+from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
 from oms.files import write_atomically
+from oms.planning.drift import Bands
 from oms.planning.errors import IntakeError
 from oms.planning.intake import TradeRecommendation, load_recommendations
 from oms.planning.plan import Plan, build_plan
@@ -25,11 +29,13 @@ from oms.planning.positions import load_positions
 from oms.planning.rebalance import rebalance
 from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
+from oms.planning.sources import trade_symbols
 from oms.planning.targets import load_targets
 
 T = TypeVar("T")
 PositionsOption = Annotated[
-    Path | None, typer.Option("--positions", help="CSV of symbol, quantity[, average_cost]; a CASH row holds cash.")
+    Path | None,
+    typer.Option("--positions", help="CSV of symbol, quantity[, average_cost, price, at]; a CASH row holds cash."),
 ]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show why each order type, limit and algo.")]
 
@@ -38,14 +44,34 @@ ExplainOption = Annotated[bool, typer.Option("--explain", help="Show why each or
 def plan_command(
     file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON.")],
     positions: PositionsOption = None,
+    from_broker: FromBrokerOption = False,
+    broker: SourceBrokerOption = None,
+    prices: PricesOption = None,
     json_output: JsonOption = False,
     explain: ExplainOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Plan a trade list without trading: waves, order types, limits, algorithms, costs and funding."""
-    planning, master = _setup(config)
+    settings = settings_for(config)
+    planning = _planning(settings)
+
+    def trade_problems(master: SecurityMaster) -> list[str]:
+        found: list[str] = []
+        _attempt(lambda: load_recommendations(file, master), found)
+        return found
+
+    gathered = gather(
+        settings,
+        planning,
+        symbols=trade_symbols(file),
+        positions=positions,
+        from_broker=from_broker,
+        broker_name=broker,
+        prices=prices,
+        more_problems=trade_problems,
+    )
+    master, portfolio = gathered.master, gathered.portfolio
     problems: list[str] = []
-    portfolio = _attempt(lambda: load_positions(positions), problems) if positions is not None else None
     step = planning.rebalance.fractional_step
     recommendations = _attempt(lambda: load_recommendations(file, master, step=step), problems)
     if problems or recommendations is None:
@@ -86,7 +112,19 @@ def _risk_column(
 @app.command("rebalance")
 def rebalance_command(
     targets: Annotated[Path, typer.Option("--targets", help="Target weights, TOML [targets] or CSV symbol,weight.")],
-    positions: Annotated[Path, typer.Option("--positions", help="CSV of symbol, quantity; a CASH row holds cash.")],
+    positions: Annotated[
+        Path | None,
+        typer.Option("--positions", help="CSV of symbol, quantity[, average_cost, price, at]; a CASH row holds cash."),
+    ] = None,
+    from_broker: FromBrokerOption = False,
+    broker: SourceBrokerOption = None,
+    prices: PricesOption = None,
+    cash_only: Annotated[
+        bool, typer.Option("--cash-only", help="Invest new cash (or raise --withdraw) without selling anything else.")
+    ] = False,
+    withdraw: Annotated[
+        str | None, typer.Option("--withdraw", help="Take this many dollars out: sells raise it, the floor holds.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", help="Also write the trades as a CSV that `oms plan` reads.")
     ] = None,
@@ -95,28 +133,49 @@ def rebalance_command(
     config: ConfigOption = None,
 ) -> None:
     """Turn target weights and positions into trades within the allocation limits, and plan them."""
-    planning, master = _setup(config)
+    settings = settings_for(config)
+    planning = _planning(settings)
+    if positions is None and not from_broker:
+        fail("--positions: give a positions file, or --from-broker to read the account")
+    amount = _amount(withdraw, "--withdraw") if withdraw is not None else Decimal(0)
     problems: list[str] = []
-    portfolio = _attempt(lambda: load_positions(positions), problems)
     weights = _attempt(lambda: load_targets(targets), problems)
-    if problems or portfolio is None or weights is None:
-        _fail_problems(problems)
+    if problems or weights is None:
+        held: list[str] = []  # report a bad positions file too, before the targets' problems, as always
+        if positions is not None:
+            _attempt(lambda: load_positions(positions), held)
+        _fail_problems(held + problems)
+    gathered = gather(
+        settings,
+        planning,
+        symbols=set(weights) - {"CASH"},
+        positions=positions,
+        from_broker=from_broker,
+        broker_name=broker,
+        prices=prices,
+    )
+    portfolio, master = gathered.portfolio, gathered.master
+    assert portfolio is not None  # --positions or --from-broker, checked above
     try:
-        places = {symbol: str(positions) for symbol in portfolio.positions} | {
-            symbol: str(targets) for symbol in weights
-        }
-        result = rebalance(weights, portfolio, master, planning.rebalance, places=places)
+        holdings_place = str(positions) if positions is not None else gathered.where
+        places = dict.fromkeys(portfolio.positions, holdings_place) | {symbol: str(targets) for symbol in weights}
+        result = rebalance(
+            weights, portfolio, master, planning.rebalance, places=places, cash_only=cash_only, withdraw=amount
+        )
         plan = build_plan(result.recommendations, portfolio, master, planning)
     except IntakeError as exc:
         _fail_problems(exc.problems)
     if output is not None:
         write_atomically(output, recommendations_csv(result.recommendations))
+    bands = Bands(planning.rebalance.band_absolute, planning.rebalance.band_relative)
     if json_output:
         document = plan.to_json()
         document["adjustments"] = result.adjustments
         document["skipped"] = result.skipped
+        document["holdings"] = price_sources(master, portfolio, weights, bands)
         typer.echo(json.dumps(document, indent=2))
         return
+    render_prices(master, portfolio, weights, console, bands)
     render_rebalance(result, console)
     _show(plan, json_output=False, explain=explain)
 
@@ -138,6 +197,16 @@ def recommendations_csv(recommendations: list[TradeRecommendation]) -> str:
     return buffer.getvalue()
 
 
+def _amount(text: str, option: str) -> Decimal:
+    try:
+        amount = Decimal(text.strip().replace("$", ""))
+    except InvalidOperation:
+        fail(f"{option}: not an amount of dollars: {text!r}")
+    if not amount.is_finite() or amount <= 0:
+        fail(f"{option}: must be a positive amount of dollars, not {text!r}")
+    return amount
+
+
 def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
     """Run one file reader; on IntakeError add its problems to `problems` so every bad file is reported."""
     try:
@@ -147,17 +216,11 @@ def _attempt(load: Callable[[], T], problems: list[str]) -> T | None:
         return None
 
 
-def _setup(config: Path | None) -> tuple[PlanningSettings, SecurityMaster]:
-    settings = settings_for(config)
+def _planning(settings: Settings) -> PlanningSettings:
     try:
-        planning = PlanningSettings.from_settings(settings)
+        return PlanningSettings.from_settings(settings)
     except ConfigError as exc:
         fail(str(exc))
-    try:
-        master = SecurityMaster.load(planning.securities)
-    except IntakeError as exc:
-        _fail_problems(exc.problems)
-    return planning, master
 
 
 def _show(plan: Plan, *, json_output: bool, explain: bool) -> None:

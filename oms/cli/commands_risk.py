@@ -25,6 +25,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
+from oms.cli.portfolio_inputs import FromBrokerOption, PricesOption, SourceBrokerOption, gather
 from oms.config import ConfigError
 from oms.domain.enums import OrderType, Side, TimeInForce
 from oms.domain.market import Portfolio
@@ -32,9 +33,8 @@ from oms.domain.values import utcnow
 from oms.planning.errors import IntakeError
 from oms.planning.intake import load_recommendations
 from oms.planning.plan import Plan, PlannedOrder, build_plan
-from oms.planning.positions import load_positions
-from oms.planning.securities import SecurityMaster
 from oms.planning.settings import PlanningSettings
+from oms.planning.sources import trade_symbols
 from oms.ports import MarketData
 from oms.risk import OrderChecks, Outcome, RiskContext, RiskLimits, load_limits, run_checks
 from oms.risk.runner import iter_checks
@@ -87,6 +87,9 @@ class _PlanOrder:
 def check_command(
     file: Annotated[Path, typer.Argument(help="Trade recommendations, CSV or JSON (as `oms plan` reads them).")],
     positions: PositionsOption = None,
+    from_broker: FromBrokerOption = False,
+    broker: SourceBrokerOption = None,
+    prices: PricesOption = None,
     json_output: JsonOption = False,
     at: AtOption = None,
     config: ConfigOption = None,
@@ -98,9 +101,17 @@ def check_command(
         planning = PlanningSettings.from_settings(settings)
     except ConfigError as exc:
         fail(str(exc))
+    gathered = gather(
+        settings,
+        planning,
+        symbols=trade_symbols(file),
+        positions=positions,
+        from_broker=from_broker,
+        broker_name=broker,
+        prices=prices,
+    )
+    master, portfolio = gathered.master, gathered.portfolio
     try:
-        master = SecurityMaster.load(planning.securities)
-        portfolio: Portfolio | None = load_positions(positions) if positions is not None else None
         # Planned without the holdings: an oversized sell is for SHARES_AVAILABLE to report, not a planning error.
         trades = load_recommendations(file, master, step=planning.rebalance.fractional_step)
         plan = build_plan(trades, None, master, planning)

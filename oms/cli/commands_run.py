@@ -39,6 +39,7 @@ from oms.cli.batches import (
     scheduler_lease,
     store_batch,
 )
+from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import batch_summary, progress_line, show_tickets
 from oms.domain import BatchStatus
 from oms.execution.scheduler import EngineScheduler, Stop
@@ -57,6 +58,10 @@ def run_command(
     broker: BrokerOption = None,
     supervised: SupervisedOption = None,
     positions: PositionsOption = None,
+    from_broker: Annotated[
+        bool, typer.Option("--from-broker", help="Price the trades from the broker's reference data.")
+    ] = False,
+    prices: PricesOption = None,
     new: Annotated[bool, typer.Option("--new", help="Make a new batch even if this input ran before.")] = False,
     confirm_account: ConfirmAccountOption = None,
     limit_seconds: Annotated[
@@ -68,7 +73,9 @@ def run_command(
     """Execute a trade list: plan, check, then send wave by wave and wait until every order is done."""
     settings = settings_for(config, db)
     live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
-    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    prepared = prepare(
+        settings, file, mode=mode, broker=broker, positions=positions, from_broker=from_broker, prices=prices
+    )
     is_supervised = supervised if supervised is not None else mode == "live"
     code = asyncio.run(
         _run(prepared, supervised=is_supervised, auto=supervised is False, new=new, limit_seconds=limit_seconds)

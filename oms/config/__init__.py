@@ -25,7 +25,13 @@ from oms.config.sources import Layer, environment_layers, layered, origin_of, su
 from oms.config.tables import DatabaseSettings, LiveSettings, LoggingSettings, redacted_url
 from oms.execution.algos.settings import AlgoSettings
 from oms.execution.settings import ExecutionSettings
-from oms.planning.settings import GuidanceSettings, PlanningTable, RebalanceSettings
+from oms.planning.settings import (
+    GuidanceSettings,
+    PlanningTable,
+    RebalanceSettings,
+    ReferenceSettings,
+    ScheduleSettings,
+)
 from oms.reporting.settings import TcaSettings
 from oms.risk.limits import RiskLimits
 
@@ -66,6 +72,8 @@ class Settings(BaseModel):
     execution: ExecutionSettings = ExecutionSettings()
     algos: AlgoSettings = AlgoSettings()
     tca: TcaSettings = TcaSettings()
+    reference: ReferenceSettings = ReferenceSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     _adapters: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
     def adapter(self, name: str, model: type[T]) -> T:

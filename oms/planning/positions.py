@@ -1,11 +1,15 @@
-"""Holdings from a CSV: `symbol, quantity[, average_cost]`, with a `CASH` row holding the cash balance."""
+"""Holdings from a CSV: `symbol, quantity[, average_cost, price, at]`, with a `CASH` row holding the cash balance.
+
+`price` (and `at`, when it was observed) let a positions file carry the prices the holdings are valued at; a price
+without `at` is stamped with the file's modification time (see `oms.planning.prices`).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
-from oms.domain.market import Portfolio, Position
+from oms.domain.market import Portfolio, Position, Quote
 from oms.planning.errors import IntakeError
 from oms.planning.parsing import (
     MAX_PRICE,
@@ -17,6 +21,7 @@ from oms.planning.parsing import (
     parse_symbol,
     read_csv_rows,
 )
+from oms.planning.prices import file_time, quote_from_row
 
 CASH = "CASH"
 
@@ -27,11 +32,20 @@ def load_positions(path: Path) -> Portfolio:
     Quantities must be zero or more (short positions are not planned). A symbol listed twice is an error rather
     than a sum, because a file that repeats a holding is more often a mistake than a deliberate split.
     """
-    _, rows = read_csv_rows(path, required={"symbol", "quantity"}, optional={"average_cost"})
+    return load_holdings(path)[0]
+
+
+def load_holdings(path: Path) -> tuple[Portfolio, dict[str, Quote]]:
+    """Read a positions file into a Portfolio and the prices its optional `price`/`at` columns give."""
+    _, rows = read_csv_rows(
+        path, required={"symbol", "quantity"}, optional={"average_cost", "price", "bid", "ask", "at"}
+    )
     problems: list[str] = []
     positions: dict[str, Position] = {}
+    quotes: dict[str, Quote] = {}
     first_line: dict[str, int] = {}
     cash: Decimal | None = None
+    written = file_time(path)
     for row in rows:
         cells = RowReader(row)
         symbol = cells.take("symbol", parse_symbol)
@@ -41,6 +55,9 @@ def load_positions(path: Path) -> Portfolio:
             cells.note("symbol", f"{symbol} is listed twice (first on line {first_line[symbol]})")
         if symbol == CASH and average_cost is not None:
             cells.note("average_cost", "the CASH row has no average cost")
+        if symbol == CASH and row.get("price"):
+            cells.note("price", "the CASH row has no price")
+        quote = quote_from_row(row, cells, symbol, written)
         problems += [f"{path}:{row.line}: {problem}" for problem in cells.problems]
         if cells.problems or symbol is None or quantity is None:
             continue
@@ -49,9 +66,11 @@ def load_positions(path: Path) -> Portfolio:
             cash = quantity
         else:
             positions[symbol] = Position(symbol=symbol, quantity=quantity, average_cost=average_cost)
+            if quote is not None:
+                quotes[symbol] = quote
     if problems:
         raise IntakeError(problems, code="POSITIONS_INVALID")
-    return Portfolio(cash=cash if cash is not None else Decimal(0), positions=positions)
+    return Portfolio(cash=cash if cash is not None else Decimal(0), positions=positions), quotes
 
 
 def _quantity(text: str) -> Decimal:

@@ -21,6 +21,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from oms.domain.enums import Side
 from oms.domain.market import Portfolio, Security
+from oms.planning.drift import Bands
 from oms.planning.errors import PlanError
 from oms.planning.intake import TradeRecommendation
 from oms.planning.securities import SecurityMaster
@@ -62,16 +63,24 @@ def rebalance(
     limits: RebalanceSettings,
     *,
     places: Mapping[str, str] | None = None,
+    cash_only: bool = False,
+    withdraw: Decimal = ZERO,
 ) -> Rebalance:
     """Compute trades from target weights; raise PlanError when a symbol has no price or the portfolio is empty.
 
-    `places` maps a symbol to where it came from (a file name) so an error can name it.
+    `places` maps a symbol to where it came from (a file name) so an error can name it. Holdings whose weight is
+    within their drift band (`limits.band_absolute`/`band_relative`, see oms/planning/drift.py) do not trade unless
+    a limit needs them to. `withdraw` takes that much cash out of the portfolio first (sells raise it);
+    `cash_only` sells nothing except what the withdrawal and the cash floor need, most overweight first.
     """
     weights = {symbol: weight for symbol, weight in targets.items() if symbol != CASH}
     securities = _securities(set(weights) | set(portfolio.positions), master, places or {})
+    if withdraw:
+        portfolio = Portfolio(cash=portfolio.cash - withdraw, positions=portfolio.positions)
     nav = portfolio.cash + sum((p.quantity * securities[s].last_price for s, p in portfolio.positions.items()), ZERO)
     if nav <= 0:
-        raise PlanError(["positions: the portfolio has no value to rebalance"], code="EMPTY_PORTFOLIO")
+        what = f"after withdrawing ${withdraw:,.2f}" if withdraw else "to rebalance"
+        raise PlanError([f"positions: the portfolio has no value {what}"], code="EMPTY_PORTFOLIO")
     cash_floor = max(limits.min_cash, targets.get(CASH, ZERO))
     asked = dict(weights)
     lowered_for: dict[str, list[str]] = {}
@@ -85,8 +94,16 @@ def rebalance(
     ]
     for trade in trades:
         trade.exempt_from_minimum = trade.side is Side.SELL and trade.security.symbol in must_sell
-    trades, skipped = _drop_small(trades, limits)
+    bands = Bands(limits.band_absolute, limits.band_relative)
+    trades, skipped = _inside_bands(trades, current, weights, bands, must_sell)
+    trades, small = _drop_small(trades, limits)
+    skipped += small
     sells = [t for t in trades if t.side is Side.SELL]
+    if cash_only:
+        need = cash_floor * nav - portfolio.cash
+        restore = _must_sell(current, Decimal(1), securities, limits, cash_floor)  # the limits, not the floor
+        sells, raised = _raise_cash(sells, need, limits, withdraw, restore)
+        adjustments.append(raised)
     buys = [t for t in trades if t.side is Side.BUY]
     leveraged_note = _cap_leveraged_buys(buys, sells, portfolio, securities, nav, limits)
     if leveraged_note:
@@ -207,6 +224,53 @@ def _trade(
     if shares <= 0:
         return None
     return _Trade(security, Side.BUY, shares, f"Raise from {pct(now)} to target {pct(target)}")
+
+
+def _inside_bands(
+    trades: list[_Trade],
+    current: dict[str, Decimal],
+    weights: dict[str, Decimal],
+    bands: Bands,
+    must_sell: set[str],
+) -> tuple[list[_Trade], list[str]]:
+    """Keep the trades of holdings outside their band (and those a limit needs); a sentence for each one dropped."""
+    kept: list[_Trade] = []
+    skipped: list[str] = []
+    for trade in trades:
+        symbol = trade.security.symbol
+        now, target = current.get(symbol, ZERO), weights.get(symbol)
+        if symbol in must_sell or bands.outside(now, target):
+            kept.append(trade)
+            continue
+        skipped.append(
+            f"{symbol}: {pct(now)} is within its band (±{pct(bands.width(target or ZERO))}) of the "
+            f"{pct(target or ZERO)} target; not traded"
+        )
+    return kept, skipped
+
+
+def _raise_cash(
+    sells: list[_Trade], need: Decimal, limits: RebalanceSettings, withdraw: Decimal, restore: set[str]
+) -> tuple[list[_Trade], str]:
+    """Cash only: keep the sells that restore a position or leveraged limit, then just enough of the others
+    (largest first) to raise `need`, the last one cut to fit."""
+    kept = [t for t in sells if t.security.symbol in restore]
+    raised = sum((t.value for t in kept), ZERO)
+    for trade in sorted(sells, key=lambda t: (-t.value, t.security.symbol)):
+        if trade in kept:
+            continue
+        if raised >= need:
+            break
+        price = trade.security.last_price
+        step = limits.fractional_step if trade.security.fractional else Decimal(1)
+        trade.shares = min(trade.shares, _to_step((need - raised) / price, step, ROUND_CEILING))
+        trade.reason += "; cash only: sold to raise cash"
+        raised += trade.value
+        kept.append(trade)
+    why = f"the ${withdraw:,.2f} withdrawal and the cash floor" if withdraw else "the cash floor"
+    if not kept:
+        return kept, "cash only: nothing is sold; new cash buys the holdings furthest below their targets"
+    return kept, f"cash only: sells raise ${raised:,.2f} for {why}; nothing else is sold"
 
 
 def _drop_small(trades: list[_Trade], limits: RebalanceSettings) -> tuple[list[_Trade], list[str]]:

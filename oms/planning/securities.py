@@ -42,13 +42,22 @@ class SecurityMaster:
       iteration (over `Security` values, in file order) work as for a mapping's values.
     """
 
-    def __init__(self, securities: dict[str, Security], *, loaded_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        securities: dict[str, Security],
+        *,
+        loaded_at: datetime | None = None,
+        quotes: dict[str, Quote] | None = None,
+        origins: dict[str, str] | None = None,
+    ) -> None:
         self._securities = dict(securities)
         self.loaded_at = loaded_at or datetime.now(UTC)
         self._quotes = {
             symbol: Quote(symbol=symbol, price=security.last_price, at=self.loaded_at)
             for symbol, security in self._securities.items()
-        }
+        } | dict(quotes or {})
+        # Where each symbol's price came from, for people: "alpaca quote", "--prices prices.csv", ...
+        self.origins: dict[str, str] = dict(origins or {})
 
     @classmethod
     def load(cls, path: Path) -> SecurityMaster:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from oms.config.files import CONFIG_DIR
 from oms.domain.enums import TimeInForce, Urgency
@@ -53,6 +54,10 @@ class RebalanceSettings(_Table):
     min_trade_shares: Decimal = Field(default=Decimal("1"), ge=0)
     # Quantity step for names that allow fractional shares.
     fractional_step: Decimal = Field(default=Decimal("0.0001"), gt=0, le=1)
+    # Drift bands (oms/planning/drift.py): a holding trades only when its weight is further from its target than
+    # the narrower of these; 0 turns a band off, and with both off every drift trades.
+    band_absolute: Decimal = Field(default=Decimal(0), ge=0, le=1)
+    band_relative: Decimal = Field(default=Decimal(0), ge=0)
 
     @model_validator(mode="after")
     def _limits_fit_together(self) -> RebalanceSettings:
@@ -91,3 +96,51 @@ class PlanningSettings(_Table):
         securities = settings.planning.securities
         path = Path(securities).expanduser() if securities else CONFIG_DIR / "securities.csv"
         return cls(securities=path, guidance=settings.guidance, rebalance=settings.rebalance)
+
+
+EXCHANGE_TIME = ZoneInfo("America/New_York")
+
+
+class ReferenceSettings(BaseModel):
+    """The `[reference]` table: how much history the statistics use and how long broker facts are reused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_sessions: int = Field(default=20, ge=2, le=260)
+    cache_hours: float = Field(default=24.0, ge=0)
+
+
+class ScheduleSettings(BaseModel):
+    """The `[schedule]` table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    targets: Path = CONFIG_DIR / "examples" / "targets.toml"
+    cron: str = "0 10 * * mon-fri"
+    approval: Literal["supervised", "auto"] = "supervised"
+    # How often (real seconds) the daemon looks at the clock to see whether the rule has fired.
+    check_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone=EXCHANGE_TIME)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab rule (minute hour day month day-of-week): {exc}") from None
+        return value
+
+    @classmethod
+    def from_settings(cls, settings: _ScheduleTable) -> ScheduleSettings:
+        """The loaded `[schedule]` table, its targets file read from the project folder when relative."""
+        table = settings.schedule
+        path = table.targets.expanduser()
+        return table.model_copy(update={"targets": path if path.is_absolute() else CONFIG_DIR.parent / path})
+
+
+class _ScheduleTable(Protocol):
+    @property
+    def schedule(self) -> ScheduleSettings: ...

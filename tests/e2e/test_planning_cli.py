@@ -170,6 +170,6 @@ def test_rebalance_json_adds_adjustments_and_skipped(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"orders", "adjustments", "skipped"}
+    assert set(document) == {"orders", "adjustments", "skipped", "holdings"}
     assert len(document["adjustments"]) == 3
     assert {order["symbol"] for order in document["orders"]} >= {"TQQQ", "SOXL", "UPRO", "AGG"}

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
 
+from tests.fakes.alpaca_market_data import MarketDataDesk
 from tests.fakes.alpaca_venue import AlpacaVenue
 from tests.fakes.alpaca_wire import Reply, error, stamp, text
 
@@ -54,6 +55,7 @@ class AlpacaEmulator:
         self._ws_port = 0
         self._threads: list[threading.Thread] = []
         self.venue.listeners.append(self._publish)
+        self.market_data = MarketDataDesk(self.venue)  # assets, quotes and bars of listed symbols
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def start(self) -> AlpacaEmulator:
@@ -185,6 +187,8 @@ class AlpacaEmulator:
             return venue.positions_json()
         if route == "GET /v2/clock":
             return venue.clock()
+        if (listed := self.market_data.answer(route, path, params)) is not None:
+            return listed
         if route == "GET /v2/stocks/quotes/latest":
             return self._latest_quotes(params)
         if route == "GET /v2/stocks/bars":

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.fakes import ib_wire as wire
+from tests.fakes.ib_reference import ReferenceDesk
 from tests.fakes.ib_wire import GatewayExecution, GatewayOrder, Listing
 
 SERVER_VERSIONS = (176, 178)
@@ -57,6 +58,7 @@ class FakeIbGateway:
     opening: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # symbol -> (quantity, avg cost)
     auto_fill: bool = False  # fill marketable orders by itself, in two executions (for end-to-end runs)
     any_symbol: bool = False  # invent a listing for any symbol asked about (for end-to-end runs)
+    market_data: ReferenceDesk = field(default_factory=ReferenceDesk)  # snapshots and bars (ib_reference.py)
     port: int = 0
     _sessions: list[_Session] = field(default_factory=list)
     _server: asyncio.Server | None = None
@@ -306,7 +308,10 @@ class FakeIbGateway:
             session.send([wire.NEXT_VALID_ID, 1, self._next_order_id.get(session.client_id, 1)])
         elif kind == wire.REQ_CURRENT_TIME:
             session.send([wire.CURRENT_TIME, 1, int(datetime.now(UTC).timestamp())])
-        # Anything else (market data, news...) is not part of what the OMS asks; a real gateway would answer, the
+        elif (answer := self.market_data.answer(session.version, session.client_id, fields)) is not None:
+            for message in answer:
+                session.send(message)
+        # Anything else (news, scanners...) is not part of what the OMS asks; a real gateway would answer, the
         # fake stays silent so an unexpected request shows up as a timeout in a test.
 
     def _start_api(self, session: _Session, client_id: int) -> None:
