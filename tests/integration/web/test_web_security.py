@@ -44,7 +44,8 @@ def test_without_a_token_every_route_but_the_login_page_answers_401(site: Site) 
     """No token, no cookie: 401 on every page, API route, the OpenAPI schema and the event feed; /login opens."""
     anonymous = site.client()
     routes = concrete_routes(site)
-    assert ("GET", "/api/events") in routes and ("GET", "/api/openapi.json") in routes
+    assert ("GET", "/api/events") in routes
+    assert ("GET", "/api/openapi.json") in routes
     for method, path in routes:
         status = anonymous.request(method, path).status_code
         assert status == (200 if path == "/login" and method == "GET" else 401 if path != "/login" else 403), (
@@ -65,7 +66,8 @@ def test_a_viewer_reads_everything_and_gets_403_on_every_action(site: Site) -> N
         assert viewer.request(method, path, json={}).status_code == 403, path
     browser = site.browser(VIEWER_TOKEN)
     page = browser.get(f"/batches/{site.batch}")  # type: ignore[attr-defined]
-    assert page.status_code == 200 and "Approve" not in page.text
+    assert page.status_code == 200
+    assert "Approve" not in page.text
     refused = browser.post(f"/batches/{site.batch}/approve", data={"csrf": csrf_of(page.text)})  # type: ignore[attr-defined]
     assert refused.status_code == 403
     assert site.client(OPERATOR_TOKEN).get(f"/api/batches/{site.batch}").json()["status"] == "awaiting_approval"  # type: ignore[attr-defined]
@@ -92,7 +94,9 @@ def test_the_session_cookie_is_httponly_and_samesite_strict_and_the_login_form_n
     assert client.post("/login", data={"token": OPERATOR_TOKEN, "csrf": "x"}).status_code == 403
     answer = client.post("/login", data={"token": OPERATOR_TOKEN, "csrf": csrf_of(page.text)})
     cookie = answer.headers["set-cookie"]
-    assert "oms_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "oms_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
     assert OPERATOR_TOKEN not in cookie
 
 
@@ -104,7 +108,8 @@ def test_failed_logins_are_rate_limited(site: Site) -> None:
         assert client.post("/login", data={"token": "wrong" * 4, "csrf": csrf_of(page.text)}).status_code == 401
     page = client.get("/login")
     blocked = client.post("/login", data={"token": OPERATOR_TOKEN, "csrf": csrf_of(page.text)})
-    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
     assert site.client(OPERATOR_TOKEN).get("/api/batches").status_code == 429
 
 
@@ -114,8 +119,11 @@ def test_every_response_carries_a_restrictive_csp_and_no_page_shows_a_token(site
     for path in ("/", f"/batches/{site.batch}", "/halt", "/api/batches", "/login"):  # type: ignore[attr-defined]
         answer = browser.get(path)
         policy = answer.headers["content-security-policy"]
-        assert "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
-        assert OPERATOR_TOKEN not in answer.text and VIEWER_TOKEN not in answer.text
+        assert "default-src 'none'" in policy
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert OPERATOR_TOKEN not in answer.text
+        assert VIEWER_TOKEN not in answer.text
     assert browser.get("/api/openapi.json").json()["paths"]["/api/batches/{batch_id}/approve"]
 
 
@@ -137,10 +145,13 @@ def test_every_action_is_in_the_audit_trail_with_role_and_client_address(site: S
 def test_tokens_are_generated_once_and_stored_user_only(tmp_path: Path) -> None:
     """First start generates both tokens in a 0600 file; the second start reads the same ones; settings win."""
     first = load_tokens(tmp_path)
-    assert first.created and len(first.operator) >= 32 and first.operator != first.viewer
+    assert first.created
+    assert len(first.operator) >= 32
+    assert first.operator != first.viewer
     assert stat.S_IMODE((tmp_path / TOKENS_FILE).stat().st_mode) == 0o600
     again = load_tokens(tmp_path)
-    assert not again.created and again.operator == first.operator
+    assert not again.created
+    assert again.operator == first.operator
     assert load_tokens(tmp_path, operator=OPERATOR_TOKEN).operator == OPERATOR_TOKEN
 
 
@@ -154,7 +165,7 @@ def test_a_non_loopback_address_needs_tls_or_insecure(tmp_path: Path) -> None:
     cert.write_text("x")
     key.write_text("x")
     check_bind(ServeSettings(host="192.0.2.7", tls_cert=str(cert), tls_key=str(key)))
-    with pytest.raises(ConfigError, match="serve.tls_key"):
+    with pytest.raises(ConfigError, match=r"serve\.tls_key"):
         check_bind(ServeSettings(host="192.0.2.7", tls_cert=str(cert), tls_key=str(tmp_path / "none.pem")))
 
 
