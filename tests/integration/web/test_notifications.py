@@ -169,7 +169,7 @@ def test_notify_settings_refuse_what_is_not_an_apprise_url() -> None:
     """`[notify] urls` must be URLs; an unknown key is refused with its name."""
     from oms.config import ConfigError
 
-    with pytest.raises(ConfigError, match="notify.urls"):
+    with pytest.raises(ConfigError, match=r"notify\.urls"):
         NotifySettings.from_settings(load_settings(notify={"urls": ["not a url"]}))
-    with pytest.raises(ConfigError, match="notify.colour"):
+    with pytest.raises(ConfigError, match=r"notify\.colour"):
         NotifySettings.from_settings(load_settings(notify={"colour": "red"}))
