@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,6 +42,7 @@ class EngineScheduler:
         on_cycle: Callable[[CycleReport], None] | None = None,
         reconcile: Callable[[], Awaitable[object]] | None = None,
         stop_on_halt: bool = True,
+        on_failure: Callable[[int, datetime, Exception], None] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -50,6 +51,10 @@ class EngineScheduler:
         self.reconcile = reconcile
         # `oms run` stops at a halt; `oms daemon` keeps polling (booking cancels and fills) and waits for a resume.
         self.stop_on_halt = stop_on_halt
+        # Told (failures in a row, since when, the error) after each failed cycle: "a cycle keeps failing".
+        self.on_failure = on_failure
+        self._failures = 0
+        self._failing_since = utcnow()
         self._stop: asyncio.Future[Stop] | None = None
         self._until: Callable[[], bool] = lambda: False
         self._fast = True
@@ -94,9 +99,11 @@ class EngineScheduler:
     async def _cycle(self) -> None:
         try:
             report = await self.engine.cycle()
-        except Exception:  # a job must not die silently: log it and try again next time
+        except Exception as exc:  # a job must not die silently: log it and try again next time
             log.exception("scheduler.cycle_failed")
+            self._failed(exc)
             return
+        self._failures = 0
         if self.on_cycle is not None:
             self.on_cycle(report)
         if self.stop_on_halt and self.engine.halted().active:
@@ -104,6 +111,16 @@ class EngineScheduler:
         elif self._until():
             self._finish(Stop.DONE)
         self._pace(working=report.working > 0)
+
+    def _failed(self, exc: Exception) -> None:
+        self._failures += 1
+        if self._failures == 1:
+            self._failing_since = utcnow()
+        if self.on_failure is not None:
+            try:
+                self.on_failure(self._failures, self._failing_since, exc)
+            except Exception:
+                log.exception("scheduler.failure_hook_failed")
 
     def _pace(self, *, working: bool) -> None:
         """Poll fast while orders work at the broker, slowly when nothing does."""

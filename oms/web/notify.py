@@ -251,3 +251,22 @@ def _money(value: Decimal) -> str:
 
 def _qty(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def failure_notices(settings: Any, ledger: Ledger, name: str) -> Callable[[int, datetime, Exception], None] | None:
+    """The scheduler's hook for failed cycles when `[notify] urls` are set (None otherwise, or when misconfigured:
+    `oms serve` and the settings check say why; a daemon does not stop for a notification setting)."""
+    from oms.config import ConfigError
+
+    try:
+        notify = NotifySettings.from_settings(settings)
+    except ConfigError:
+        return None
+    if not notify.urls:
+        return None
+    notifier = Notifier(ledger, notify)
+
+    def told(failures: int, since: datetime, exc: Exception) -> None:
+        notifier.cycle_failing(name, failures, since, f"{type(exc).__name__}: {str(exc)[:300]}")
+
+    return told
