@@ -123,7 +123,7 @@ def batch_detail(ledger: Ledger, batch_id: str) -> dict[str, Any] | None:
         "fills": [_fill_entry(row, orders) for row in fills if not row.allocation],
         "funding": funding(orders),
         "risk": risk_findings(orders),
-        "audit": [_audit_entry(row) for row in audit] + _order_trail(orders),
+        "audit": sorted([*map(_audit_entry, audit), *_order_trail(orders)], key=lambda e: e["at"]),
         "awaiting_approval": [o.id for o in orders if _awaits_person(o)],
     }
 

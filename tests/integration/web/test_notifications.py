@@ -173,3 +173,19 @@ def test_notify_settings_refuse_what_is_not_an_apprise_url() -> None:
         NotifySettings.from_settings(load_settings(notify={"urls": ["not a url"]}))
     with pytest.raises(ConfigError, match=r"notify\.colour"):
         NotifySettings.from_settings(load_settings(notify={"colour": "red"}))
+
+
+def test_two_processes_never_send_the_same_notice_twice(ledger: Ledger) -> None:
+    """Two notifiers on one ledger (SQLite and PostgreSQL) claim a key; the one that loses sends nothing."""
+    from oms.web.notify import Notice
+
+    sent: list[str] = []
+    settings = NotifySettings(urls=("json://127.0.0.1:9/unused",))
+    first = Notifier(ledger, settings, send=lambda title, body: sent.append(title) is None)
+    second = Notifier(ledger, settings, send=lambda title, body: sent.append(title) is None)
+    notice = Notice("awaiting_approval:b1", "awaiting_approval", "b1", "OMS: batch b1 awaits approval", "body")
+    assert first.deliver(notice)
+    assert not second.deliver(notice)
+    assert not first.deliver(notice)
+    assert sent == ["OMS: batch b1 awaits approval"]
+    assert first.since == second.since
