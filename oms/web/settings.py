@@ -9,7 +9,7 @@ from typing import Any
 
 from oms.config import ConfigError, Settings
 
-SERVE_KEYS = {"host", "port", "token", "viewer_token", "tls_cert", "tls_key", "insecure", "login_attempts"}
+SERVE_KEYS = {"host", "port", "token", "viewer_token", "tls_cert", "tls_key", "login_attempts"}  # --insecure: a flag only
 NOTIFY_KEYS = {"urls", "failing_cycles", "poll_seconds"}
 
 
