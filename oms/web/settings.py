@@ -9,7 +9,8 @@ from typing import Any
 
 from oms.config import ConfigError, Settings
 
-SERVE_KEYS = {"host", "port", "token", "viewer_token", "tls_cert", "tls_key", "login_attempts"}  # --insecure: a flag only
+# `insecure` is not among them: only the explicit `--insecure` flag may allow a public address without TLS.
+SERVE_KEYS = {"host", "port", "token", "viewer_token", "tls_cert", "tls_key", "login_attempts"}
 NOTIFY_KEYS = {"urls", "failing_cycles", "poll_seconds"}
 
 

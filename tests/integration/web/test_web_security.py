@@ -177,3 +177,45 @@ def test_oms_serve_refuses_a_public_address_without_tls_in_one_line(tmp_path: Pa
     assert result.returncode == 2, result.stderr
     assert re.fullmatch(r"error: --host: 0\.0\.0\.0 is not a loopback address.*\n", result.stderr)
     assert not (site.oms.data / TOKENS_FILE).exists()
+
+
+def test_oms_serve_prints_generated_tokens_once_and_they_work(tmp_path: Path) -> None:
+    """First start prints both tokens and stores them 0600; a restart prints none and accepts the same token."""
+    import time
+
+    import httpx
+
+    from tests.integration.web.test_dashboard_chromium import free_port, stop, wait_until_up
+
+    site = make_site(tmp_path)
+    site.ledger.close()
+    outputs = []
+    for _ in range(2):
+        port = free_port()
+        server = site.oms.start("serve", "--port", str(port))
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/login")
+            time.sleep(0.3)
+        finally:
+            stop(server)
+        out, _err = server.communicate(timeout=10)
+        outputs.append((out, port))
+    first, second = outputs[0][0], outputs[1][0]
+    stored = (site.oms.data / TOKENS_FILE).read_text()
+    operator = re.search(r"operator: (\S+)", first)
+    assert operator is not None
+    assert operator.group(1) in stored
+    assert "viewer:" in first
+    assert "serving on http://127.0.0.1:" in first
+    assert "operator:" not in second
+    assert "serving on" in second
+    assert stat.S_IMODE((site.oms.data / TOKENS_FILE).stat().st_mode) == 0o600
+    port = free_port()
+    server = site.oms.start("serve", "--port", str(port))
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/login")
+        headers = {"Authorization": f"Bearer {operator.group(1)}"}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/batches", headers=headers).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/api/batches").status_code == 401
+    finally:
+        stop(server)
