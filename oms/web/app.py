@@ -14,11 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from oms.config import Settings
+from oms.logging import get_logger
+from oms.ports import BrokerUnavailable
 from oms.store import Ledger
 from oms.web.security import OPERATOR, LoginLimiter, Signer, Tokens
 from oms.web.settings import ServeSettings
 
 HERE = Path(__file__).resolve().parent
+log = get_logger("oms.serve")
 SESSION_COOKIE = "oms_session"
 LOGIN_COOKIE = "oms_login"
 PUBLIC_PATHS = ("/login",)
@@ -109,7 +112,13 @@ async def _authenticate(request: Request, call_next: Any) -> Response:
             request.state.session = cookie
     if request.state.role is None and path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
         return _unauthorized(request)
-    response: Response = await call_next(request)
+    try:
+        response: Response = await call_next(request)
+    except BrokerUnavailable as exc:
+        return JSONResponse({"detail": f"the broker could not be reached: {exc}; nothing was concluded"}, 503)
+    except Exception as exc:  # no traceback reaches a person: the log has it, the answer says where to look
+        log.exception("web.request_failed", path=path, method=request.method)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); the OMS log has the details"}, 500)
     return response
 
 

@@ -219,3 +219,19 @@ def test_oms_serve_prints_generated_tokens_once_and_they_work(tmp_path: Path) ->
         assert httpx.get(f"http://127.0.0.1:{port}/api/batches").status_code == 401
     finally:
         stop(server)
+
+
+def test_an_unexpected_error_answers_500_in_one_line_without_a_traceback(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure inside a route reaches the person as one sentence naming the log, never as a traceback."""
+    from oms.web import queries
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire at /secret/path")
+
+    monkeypatch.setattr(queries, "batch_list", broken)
+    answer = site.client(OPERATOR_TOKEN).get("/api/batches")
+    assert answer.status_code == 500
+    assert answer.json() == {"detail": "internal error (RuntimeError); the OMS log has the details"}
+    assert "Traceback" not in answer.text
