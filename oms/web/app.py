@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from oms.config import Settings
+from oms.config import ConfigError, Settings
 from oms.logging import get_logger
 from oms.ports import BrokerUnavailable
 from oms.store import Ledger
@@ -114,6 +114,8 @@ async def _authenticate(request: Request, call_next: Any) -> Response:
         return _unauthorized(request)
     try:
         response: Response = await call_next(request)
+    except ConfigError as exc:  # e.g. a broker's keys are missing in this process's settings
+        return JSONResponse({"detail": str(exc)}, 409)
     except BrokerUnavailable as exc:
         return JSONResponse({"detail": f"the broker could not be reached: {exc}; nothing was concluded"}, 503)
     except Exception as exc:  # no traceback reaches a person: the log has it, the answer says where to look
