@@ -11,6 +11,7 @@ from oms.cli import (
     commands_report,  # noqa: F401  (registers commands)
     commands_risk,  # noqa: F401  (registers commands)
     commands_run,  # noqa: F401  (registers commands)
+    commands_serve,  # noqa: F401  (registers commands)
 )
 from oms.cli.app import app, main
 

@@ -163,8 +163,16 @@ async def _daemon(wiring: Any, *, mode: str, once: bool, schedule: Any = None) -
             last[:] = [report]
             watch.check()
 
+        from oms.web.notify import failure_notices
+
         scheduler = EngineScheduler(
-            engine, wiring.execution, lease, on_cycle=on_cycle, stop_on_halt=False, reconcile=engine.reconcile
+            engine,
+            wiring.execution,
+            lease,
+            on_cycle=on_cycle,
+            stop_on_halt=False,
+            reconcile=engine.reconcile,
+            on_failure=failure_notices(wiring.settings, wiring.ledger, lease.name),
         )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -49,6 +49,7 @@ class EngineScheduler:
         on_cycle: Callable[[CycleReport], None] | None = None,
         reconcile: Callable[[], Awaitable[object]] | None = None,
         stop_on_halt: bool = True,
+        on_failure: Callable[[int, datetime, Exception], None] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -57,6 +58,9 @@ class EngineScheduler:
         self.reconcile = reconcile
         # `oms run` stops at a halt; `oms daemon` keeps polling (booking cancels and fills) and waits for a resume.
         self.stop_on_halt = stop_on_halt
+        # Told (failures in a row, since when, the error) after each failed cycle: "a cycle keeps failing".
+        self.on_failure = on_failure
+        self._failing_since = utcnow()
         self._stop: asyncio.Future[Stop] | None = None
         self._until: Callable[[], bool] = lambda: False
         self._fast = True
@@ -104,9 +108,7 @@ class EngineScheduler:
         try:
             report = await self.engine.cycle()
         except Exception as exc:  # a job must not die silently: log it, try again, give up after a bound
-            self.failures += 1
-            self.failure = cycle_failure_line(exc)
-            log.exception("scheduler.cycle_failed", failures=self.failures, reason=self.failure)
+            self._failed(exc)
             if self.failures >= self.settings.max_cycle_failures:
                 self._finish(Stop.FAILING)
             return
@@ -118,6 +120,18 @@ class EngineScheduler:
         elif self._until():
             self._finish(Stop.DONE)
         self._pace(working=is_busy(report))
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.failure = cycle_failure_line(exc)
+        log.exception("scheduler.cycle_failed", failures=self.failures, reason=self.failure)
+        if self.failures == 1:
+            self._failing_since = utcnow()
+        if self.on_failure is not None:
+            try:
+                self.on_failure(self.failures, self._failing_since, exc)
+            except Exception:
+                log.exception("scheduler.failure_hook_failed")
 
     def _pace(self, *, working: bool) -> None:
         """Poll fast while orders work at the broker, slowly when nothing does."""

@@ -192,4 +192,20 @@ class LeaseRow(SQLModel, table=True):
     expires_at: datetime = _time()
 
 
+class NotificationRow(SQLModel, table=True):
+    """One notification the OMS decided to send (`oms.web.notify`): its key makes it once-only across restarts."""
+
+    __tablename__ = "notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=48, index=True)
+    subject: str = Field(default="", max_length=120)
+    at: datetime = _time(index=True)
+    title: str = Field(default="", max_length=200)
+    body: str = Field(default="", max_length=2000)
+    outcome: str = Field(default="pending", max_length=16)  # pending, sent, failed, skipped (no urls)
+    sent_at: datetime | None = _time(nullable=True)
+
+
 metadata = SQLModel.metadata
