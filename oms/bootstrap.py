@@ -9,8 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from oms.config import ConfigError, Settings
 from oms.domain.market import Portfolio
 from oms.execution.engine import ExecutionEngine
@@ -45,13 +43,6 @@ def broker_names() -> list[str]:
     from adapters.registry import broker_names as names
 
     return names()
-
-
-def adapter_settings_models() -> dict[str, type[BaseModel]]:
-    """Each adapter's settings model by table name, so the one loader checks `[sim]`, `[ibkr]`... when it loads."""
-    from adapters.registry import SETTINGS_MODELS
-
-    return dict(SETTINGS_MODELS)
 
 
 def make_broker(name: str, settings: Settings, *, mode: str, opening: Portfolio | None = None) -> Broker:

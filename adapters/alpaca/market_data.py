@@ -14,9 +14,9 @@ from typing import Any
 from adapters.alpaca.mapping import decimal, timestamp
 from adapters.alpaca.rest import disarm_retries, install_timeout
 from adapters.alpaca.settings import AlpacaConnection
+from oms.domain.market import PricePoint
 from oms.logging import get_logger
 from oms.ports import MarketData, Quote, Security
-from oms.reporting.tca import PricePoint
 
 log = get_logger("oms.adapters.alpaca")
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.sim.venue import SimVenue
-from oms.domain.market import Quote, Security
+from oms.domain.market import PricePoint, Quote, Security
 from oms.ports import MarketData
-from oms.reporting.tca import PricePoint
 
 
 class SimMarketData:

@@ -14,9 +14,7 @@ from decimal import Decimal
 from adapters.sim import market
 from adapters.sim.clock import SessionClock
 from oms.domain.enums import Side
-from oms.domain.market import Security
-from oms.reporting.arrival import VenueQuote
-from oms.reporting.tca import PricePoint
+from oms.domain.market import PricePoint, Security, VenueQuote
 
 _PLACES = Decimal("0.0001")
 

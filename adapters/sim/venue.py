@@ -23,7 +23,7 @@ from adapters.sim.book import OpenOrder, book_execution, fill_report, move_posit
 from adapters.sim.clock import NEW_YORK, SESSION_OPEN, SESSION_SECONDS, SessionClock, next_weekday
 from adapters.sim.matching import Market, mid_at, run_steps
 from adapters.sim.settings import SimSettings
-from oms.domain.market import Position, Security
+from oms.domain.market import Position, PricePoint, Security, VenueQuote
 from oms.logging import get_logger
 from oms.ports import (
     AccountInfo,
@@ -37,8 +37,6 @@ from oms.ports import (
     OrderRequest,
     ReportStatus,
 )
-from oms.reporting.arrival import VenueQuote
-from oms.reporting.tca import PricePoint
 
 T = TypeVar("T")
 log = get_logger("adapters.sim")

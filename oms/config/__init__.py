@@ -10,6 +10,7 @@ secrets is ever quoted in an error, a log, a file or the database.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -197,8 +198,16 @@ def _table_named(title: str, schema: Schema) -> str:
     return ""
 
 
+@functools.cache
 def _adapter_models() -> dict[str, type[BaseModel]]:
-    # The adapters' tables are checked with the adapters' own models; only the composition root may name them.
-    from oms.bootstrap import adapter_settings_models
+    """The adapters' table models, checked by this loader like every other table.
 
-    return adapter_settings_models()
+    The core never names an adapter: the installed package declares them as plugins (the `oms.adapters` entry
+    point `settings_tables` in pyproject.toml, which points at `adapters.registry.SETTINGS_MODELS`).
+    """
+    from importlib.metadata import entry_points
+
+    models: dict[str, type[BaseModel]] = {}
+    for entry in entry_points(group="oms.adapters", name="settings_tables"):
+        models.update(entry.load())
+    return models

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,19 @@ class Quote:
     at: datetime
     bid: Decimal | None = None
     ask: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VenueQuote(Quote):
+    """A quote stamped on the venue's own session clock (the simulator's): its `at` is the venue's time now."""
+
+
+class PricePoint(NamedTuple):
+    """One sample of the reference price series: a trade print or a bar close, with the volume it stands for."""
+
+    at: datetime
+    price: Decimal
+    volume: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from oms.domain import Order
-from oms.domain.market import Quote
+from oms.domain.market import Quote, VenueQuote
 from oms.domain.values import decimal_text
 
 VENUE = "venue"
 WALL = "wall"
 BPS = Decimal(10_000)
-
-
-@dataclass(frozen=True, slots=True)
-class VenueQuote(Quote):
-    """A quote stamped on the venue's own session clock (the simulator's): its `at` is the venue's time now."""
 
 
 def arrival_details(quote: Quote | None, venue_now: datetime | None) -> dict[str, str | None]:

@@ -225,7 +225,7 @@ def _label_points(figure: Figure, axes: object, pairs: Sequence[Pair]) -> None:
     from matplotlib.axes import Axes
 
     assert isinstance(axes, Axes)
-    renderer = figure._get_renderer()
+    renderer = figure._get_renderer()  # type: ignore[attr-defined]
     figure.draw_without_rendering()
     taken: list[Bbox] = [
         t.get_window_extent(renderer).expanded(1.05, 1.1)

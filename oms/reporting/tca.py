@@ -11,21 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
 
 from oms.domain import Algo, EventKind, Fill, Order, OrderStatus, Side, Urgency
+from oms.domain.market import PricePoint
 from oms.reporting.arrival import VENUE, WALL, recorded_arrival
 
 BPS = Decimal(10_000)
 ZERO = Decimal(0)
-
-
-class PricePoint(NamedTuple):
-    """One sample of the reference price series: a trade print or a bar close, with the volume it stands for."""
-
-    at: datetime
-    price: Decimal
-    volume: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
