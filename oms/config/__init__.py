@@ -23,7 +23,14 @@ from oms.config.errors import ConfigError, dotted, reason, shown
 from oms.config.files import CONFIG_DIR, DEFAULT_CONFIG, merge, read_toml
 from oms.config.schema import Path_, Schema, problems
 from oms.config.sources import Layer, environment_layers, layered, origin_of, suggested_variable
-from oms.config.tables import DatabaseSettings, LiveSettings, LoggingSettings, redacted_url
+from oms.config.tables import (
+    DatabaseSettings,
+    LiveSettings,
+    LoggingSettings,
+    NotifyTable,
+    ServeTable,
+    redacted_url,
+)
 from oms.execution.algos.settings import AlgoSettings
 from oms.execution.settings import ExecutionSettings
 from oms.planning.settings import (
@@ -75,6 +82,8 @@ class Settings(BaseModel):
     tca: TcaSettings = TcaSettings()
     reference: ReferenceSettings = ReferenceSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    serve: ServeTable = ServeTable()
+    notify: NotifyTable = NotifyTable()
     _adapters: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
     def adapter(self, name: str, model: type[T]) -> T:

@@ -9,9 +9,7 @@ from typing import Any
 
 from oms.config import ConfigError, Settings
 
-# `insecure` is not among them: only the explicit `--insecure` flag may allow a public address without TLS.
-SERVE_KEYS = {"host", "port", "token", "viewer_token", "tls_cert", "tls_key", "login_attempts"}
-NOTIFY_KEYS = {"urls", "failing_cycles", "poll_seconds"}
+# `insecure` is not a setting: only the explicit `--insecure` flag may allow a public address without TLS.
 
 
 @dataclass(frozen=True)
@@ -31,24 +29,21 @@ class ServeSettings:
 
     @classmethod
     def from_settings(cls, settings: Settings, **flags: Any) -> ServeSettings:
-        table = _table(settings, "serve", SERVE_KEYS)
-        table.update({k: v for k, v in flags.items() if v is not None})
-        port = table.get("port", cls.port)
+        """The loaded `[serve]` table (checked by the loader), with the command line's flags over it."""
+        table = settings.serve
+        chosen = {k: v for k, v in flags.items() if v is not None}
+        port = chosen.get("port", table.port)
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
-            raise ConfigError(f"serve.port: must be a port number 0-65535, got {port!r}")
-        attempts = table.get("login_attempts", cls.login_attempts)
-        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
-            raise ConfigError(f"serve.login_attempts: must be a whole number of at least 1, got {attempts!r}")
-        texts = {k: str(table.get(k, "")) for k in ("token", "viewer_token", "tls_cert", "tls_key")}
-        for key in ("token", "viewer_token"):
-            if texts[key] and len(texts[key]) < 16:
-                raise ConfigError(f"serve.{key}: must be at least 16 characters")
+            raise ConfigError(f"--port: must be a port number 0-65535, got {port!r}")
         return cls(
-            host=str(table.get("host", cls.host)),
+            host=str(chosen.get("host", table.host)),
             port=port,
-            insecure=bool(table.get("insecure", False)),
-            login_attempts=attempts,
-            **texts,
+            token=table.token.get_secret_value(),
+            viewer_token=table.viewer_token.get_secret_value(),
+            tls_cert=table.tls_cert,
+            tls_key=table.tls_key,
+            insecure=bool(chosen.get("insecure", False)),
+            login_attempts=table.login_attempts,
         )
 
 
@@ -60,27 +55,10 @@ class NotifySettings:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifySettings:
-        table = _table(settings, "notify", NOTIFY_KEYS)
-        urls = table.get("urls", [])
-        if isinstance(urls, str):
-            urls = [urls]
-        if not isinstance(urls, list) or not all(isinstance(u, str) and "://" in u for u in urls):
-            raise ConfigError("notify.urls: must be a list of apprise URLs (scheme://...)")
-        failing = table.get("failing_cycles", cls.failing_cycles)
-        if not isinstance(failing, int) or isinstance(failing, bool) or failing < 1:
-            raise ConfigError(f"notify.failing_cycles: must be a whole number of at least 1, got {failing!r}")
-        poll = table.get("poll_seconds", cls.poll_seconds)
-        if not isinstance(poll, int | float) or isinstance(poll, bool) or not 0 < poll <= 60:
-            raise ConfigError(f"notify.poll_seconds: must be a number of seconds in (0, 60], got {poll!r}")
-        return cls(urls=tuple(urls), failing_cycles=failing, poll_seconds=float(poll))
-
-
-def _table(settings: Settings, name: str, known: set[str]) -> dict[str, Any]:
-    table = settings.section(name)
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{name}.{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})")
-    return table
+        """The loaded `[notify]` table (checked by the loader)."""
+        table = settings.notify
+        urls = tuple(url.get_secret_value() for url in table.urls)
+        return cls(urls=urls, failing_cycles=table.failing_cycles, poll_seconds=table.poll_seconds)
 
 
 def is_loopback(host: str) -> bool:

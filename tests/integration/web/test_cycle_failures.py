@@ -9,7 +9,6 @@ from typing import Any
 from oms.config import load_settings
 from oms.execution.lease import Lease
 from oms.execution.scheduler import EngineScheduler
-from oms.execution.settings import load_execution_settings
 from oms.store import Ledger
 from oms.web.notify import failure_notices
 from tests.integration.web.test_notifications import Webhook
@@ -37,7 +36,7 @@ async def test_a_streak_of_failed_cycles_is_sent_once(tmp_path: Path) -> None:
         engine = BrokenEngine()
         scheduler = EngineScheduler(
             engine,  # type: ignore[arg-type]
-            load_execution_settings(settings),
+            settings.execution,
             lease,
             on_failure=failure_notices(settings, ledger, lease.name),
         )

@@ -7,10 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from oms.config import ConfigError
-from oms.execution import controls
 from oms.web.security import TOKENS_FILE, load_tokens
 from oms.web.settings import ServeSettings, check_bind
 from tests.integration.web.support import OPERATOR_TOKEN, VIEWER_TOKEN, Site, csrf_of, make_site, submit
@@ -136,7 +134,7 @@ def test_every_action_is_in_the_audit_trail_with_role_and_client_address(site: S
     assert operator.get("/api/batches").json()["halts"][0]["reason"] == "drill"
     assert operator.post("/api/resume").status_code == 200
     with site.ledger.reading() as uow:
-        rows = uow.connection.execute(select(controls.AUDIT).where(controls.AUDIT.c.action.like("web.%"))).all()
+        rows = [r for r in reversed(uow.audit.entries(limit=1000)) if r.action.startswith("web.")]
     assert [r.action for r in rows] == ["web.approve", "web.halt", "web.resume"]
     assert all(r.details["role"] == "operator" and r.details["client"] == "testclient" for r in rows)
     assert operator.get("/api/batches").json()["halts"] == []
