@@ -6,18 +6,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from oms.domain import Order, OrderStatus
+from oms.domain.facts import LookupMiss, Resent, last_submit_or_lookup, lookups_since_resend, record, submitted_at
 from oms.execution.algos.children import allocate
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
-from oms.execution.notes import (
-    NOTE_NOT_FOUND,
-    NOTE_RESENT,
-    events_since_last,
-    last_note_or_submit,
-    order_fields,
-    submitted_at,
-)
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 from oms.ports import BrokerUnavailable, OrderNotFound
 
@@ -92,7 +86,7 @@ async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderS
             )
             if o.broker_order_id is None
             and not o.is_parent
-            and (t := last_note_or_submit(o)) is not None
+            and (t := last_submit_or_lookup(o)) is not None
             and now - t >= threshold
         ]
     for order in candidates:
@@ -111,14 +105,14 @@ async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderS
 
 
 async def not_found(ctx: CycleContext, order: Order, sender: OrderSender) -> None:
-    misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
-    order.note(NOTE_NOT_FOUND, at=ctx.clock(), attempt=str(misses))
+    misses = 1 + lookups_since_resend(order)
+    record(order, LookupMiss(misses), at=ctx.clock())
     if misses < ctx.settings.lookup_attempts:
         ctx.save_all([order])
         return
     # Definitely not at the broker after several lookups: the submit never arrived. Sending it again with the
     # same client order id is safe (a broker refuses a duplicate id), so the order is not lost.
-    order.note(NOTE_RESENT, at=ctx.clock(), after=f"{misses} lookups found nothing")
+    record(order, Resent(f"{misses} lookups found nothing"), at=ctx.clock())
     ctx.save_all([order])
     log.warning("order.resent", **order_fields(order), lookups=misses)
     await sender.send(order)

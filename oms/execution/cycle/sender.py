@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from oms.domain import InvalidTransition, Order, OrderStatus
-from oms.domain.values import decimal_text
+from oms.domain.facts import Arrival, record
 from oms.execution.algos.children import ALGO_PARENTS, make_children, schedule_for
 from oms.execution.algos.words import describe
 from oms.execution.cycle.context import CycleContext, CycleReport
-from oms.execution.notes import NOTE_ARRIVAL, order_fields
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 from oms.ports import BrokerRejected, BrokerUnavailable, OrderRequest
 from oms.store import ConcurrencyConflict
@@ -51,7 +51,7 @@ class OrderSender:
         children = make_children(parent, schedule, now=now)
         quote = ctx.market.quote(parent.symbol)
         if quote is not None:  # the parent's arrival is when its first child could go (TCA measures from it)
-            parent.note(NOTE_ARRIVAL, at=now, arrival_price=decimal_text(quote.price), venue_at=venue_now.isoformat())
+            record(parent, Arrival(quote.price, venue_now), at=now)
         parent.split(len(children), at=now, plan=describe(schedule), start=schedule.start.isoformat())
         parent.submit(parent.client_order_id, at=now)
         with ctx.ledger.unit_of_work() as uow:
@@ -65,9 +65,7 @@ class OrderSender:
         ctx, report = self.ctx, self.report
         if order.status is OrderStatus.VALIDATED:
             quote = ctx.market.quote(order.symbol)
-            venue_at = ctx.venue.known.isoformat() if ctx.venue.known else None
-            price = decimal_text(quote.price) if quote is not None else None
-            order.note(NOTE_ARRIVAL, at=ctx.clock(), arrival_price=price, venue_at=venue_at)
+            record(order, Arrival(quote.price if quote else None, ctx.venue.known), at=ctx.clock())
             order.submit(order.client_order_id, at=ctx.clock())
             try:
                 ctx.save_all([order])
