@@ -108,7 +108,7 @@ def approve_command(
         fail(str(exc))
     console.print(f"approved batch [bold]{approved_batch.id}[/]: {len(approved)} orders approved by {actor_name()}")
     waiting = [o for o in wiring.engine.batch_orders(approved_batch.id) if o.status is OrderStatus.VALIDATED]
-    from oms.execution.notes import is_approved, needs_approval
+    from oms.domain.facts import is_approved, needs_approval
 
     warned = [o for o in waiting if needs_approval(o) and not is_approved(o)]
     for left in warned:

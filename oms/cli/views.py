@@ -12,9 +12,9 @@ from rich.text import Text
 
 from oms.cli.tables import Column, FittedTable
 from oms.domain import Order, OrderStatus
+from oms.domain.facts import Note
 from oms.domain.values import decimal_text
 from oms.execution.engine import BatchNotFound
-from oms.execution.notes import NOTE_RISK
 from oms.store import Ledger
 
 STATUS_STYLE = {
@@ -49,14 +49,14 @@ def order_document(order: Order) -> dict[str, Any]:
 
 def waiting_reason(order: Order) -> str | None:
     """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
-    from oms.execution.notes import NOTE_HELD, is_approved, needs_approval
+    from oms.domain.facts import is_approved, needs_approval
 
     if order.status is OrderStatus.UNKNOWN:  # sent, never shown by a broker that takes duplicate ids
         return f"outcome unknown, you check the broker: {order.status_reason or 'see oms reconcile'}"
     if order.status is not OrderStatus.VALIDATED:
         return None
     for event in reversed(order.events):
-        if event.details.get("note") == NOTE_HELD:
+        if event.details.get("note") == Note.HELD:
             until, why = event.details.get("until"), event.details.get("reason") or ""
             if until:
                 return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
@@ -232,7 +232,7 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
         warnings = tuple(
             f"{e.details.get('code')}: {e.details.get('message')}"
             for e in order.events
-            if e.details.get("note") == NOTE_RISK and e.details.get("outcome") == "warn"
+            if e.details.get("note") == Note.RISK and e.details.get("outcome") == "warn"
         )
         security = wiring.master.security(order.symbol)
         words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus
+from oms.domain.facts import Approved, Note, is_approved, needs_approval, record
 from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
 from oms.execution import controls, operator
@@ -28,7 +29,6 @@ from oms.execution.cycle import closing, parenting, polling, releasing
 from oms.execution.cycle.context import BatchNotFound, CycleContext, CycleReport, VenueClock
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.identity import client_order_id
-from oms.execution.notes import NOTE_APPROVED, NOTE_RISK, is_approved, needs_approval
 from oms.execution.riskgate import RiskGate, portfolio_json
 from oms.execution.settings import ExecutionSettings
 from oms.logging import get_logger
@@ -186,7 +186,7 @@ class ExecutionEngine:
         for order in orders:
             verdict = verdicts[order.id]
             for result in verdict.problems:
-                order.note(NOTE_RISK, at=now, **result)
+                order.note(Note.RISK, at=now, **result)
             if verdict.blocked:
                 order.reject(verdict.block_reason, at=now)
             else:
@@ -219,7 +219,7 @@ class ExecutionEngine:
                 if order.status is not OrderStatus.VALIDATED or is_approved(order):
                     continue
                 if order.id in named or include_warnings or not needs_approval(order):
-                    order.note(NOTE_APPROVED, at=now, by=actor)
+                    record(order, Approved(actor), at=now)
                     uow.orders.save(order)
                     approved.append(order)
             if batch.status is BatchStatus.AWAITING_APPROVAL:

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from oms.domain import Order, OrderStatus
+from oms.domain.facts import submitted_at
 from oms.domain.transitions import Action, target_of
 from oms.domain.values import decimal_text
 from oms.execution.booking import BookingResult, apply_report, book_fills
-from oms.execution.notes import submitted_at
 from oms.ports import Broker, BrokerUnavailable, OrderNotFound
 from oms.store import Ledger
 

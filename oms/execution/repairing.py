@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from oms.domain import Order
 from oms.execution import fill_gaps
 from oms.execution.booking import BookingResult, book_fills
-from oms.execution.notes import order_fields
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 from oms.ports import BrokerError, FillReport, FreshFills, OrderReport
 

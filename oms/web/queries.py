@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus
 from oms.domain.events import EventKind
+from oms.domain.facts import Note, is_approved, needs_approval
 from oms.domain.values import decimal_text
 from oms.execution import controls
-from oms.execution.notes import NOTE_APPROVED, NOTE_HELD, NOTE_RISK, is_approved, needs_approval
 from oms.planning.funding import plan_funding
 from oms.store import Ledger, UnitOfWork
 from oms.store.tables import ControlRow, FillRow, OrderEventRow
@@ -179,7 +179,7 @@ def funding(orders: list[Order]) -> dict[str, Any]:
     for order in tops:
         for event in order.events:
             note = event.details.get("note")
-            if note == NOTE_HELD and not event.details.get("until"):
+            if note == Note.HELD and not event.details.get("until"):
                 decisions.append(_decision(order, event, "held", event.details.get("reason") or ""))
             elif event.kind is EventKind.AMENDED:
                 decisions.append(_decision(order, event, "shrunk", event.details.get("reason") or ""))
@@ -203,7 +203,7 @@ def risk_findings(orders: list[Order]) -> list[dict[str, Any]]:
     found = []
     for order in orders:
         for event in order.events:
-            if event.details.get("note") != NOTE_RISK:
+            if event.details.get("note") != Note.RISK:
                 continue
             found.append(
                 {
@@ -226,7 +226,7 @@ def _order_trail(orders: list[Order]) -> list[dict[str, Any]]:
     trail = []
     for order in orders:
         for event in order.events:
-            if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_APPROVED:
+            if event.kind is EventKind.NOTED and event.details.get("note") == Note.APPROVED:
                 what = f"approved by {event.details.get('by')}"
             elif event.kind is EventKind.NOTED:
                 continue

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from oms.cli.views import order_document
 from oms.domain import Order, Side
-from oms.execution.notes import NOTE_APPROVED, NOTE_HELD, NOTE_RISK
+from oms.domain.facts import Note
+
+NOTE_APPROVED, NOTE_HELD, NOTE_RISK = Note.APPROVED, Note.HELD, Note.RISK
 
 AT = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 

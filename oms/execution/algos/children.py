@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from oms.domain import Algo, Order, OrderStatus, TimeInForce
-from oms.domain.events import EventKind
+from oms.domain.facts import Note, Scheduled, pending_reprice, record, scheduled, sent_at_venue
 from oms.domain.market import Security
 from oms.execution.algos import build_schedule
 from oms.execution.algos.child_ids import child_client_order_id
@@ -24,11 +24,9 @@ from oms.execution.algos.repricing import Reprice, RequestCancel, SubmitReplacem
 from oms.execution.algos.settings import AlgoSettings
 from oms.execution.algos.slices import LotRules, Schedule
 from oms.execution.algos.volume_profile import TradingSession, session_of
-from oms.execution.notes import NOTE_ARRIVAL
 
 ALGO_PARENTS = (Algo.TWAP, Algo.VWAP, Algo.IS)
-NOTE_SCHEDULED = "scheduled"
-NOTE_REPRICE = "reprice"
+NOTE_REPRICE = Note.REPRICE  # the reprice fact, for tests that look for it in a parent's trail
 
 
 def schedule_for(
@@ -67,7 +65,7 @@ def make_children(parent: Order, schedule: Schedule, *, now: datetime) -> list[O
     for piece in schedule.slices:
         reason = f"slice {piece.sequence} of {len(schedule.slices)} of {parent.client_order_id}"
         child = _child(parent, piece.quantity, piece.client_order_id, parent.limit_price, reason, now)
-        child.note(NOTE_SCHEDULED, at=now, not_before=piece.not_before.isoformat(), due=piece.due.isoformat())
+        record(child, Scheduled(piece.not_before, piece.due), at=now)
         children.append(child)
     return children
 
@@ -112,36 +110,6 @@ def allocate(parent: Order, children: Sequence[Order]) -> int:
     return booked
 
 
-def not_before(child: Order) -> datetime | None:
-    for event in child.events:
-        if event.kind is EventKind.NOTED and event.details.get("note") == NOTE_SCHEDULED:
-            return datetime.fromisoformat(str(event.details["not_before"]))
-    return None
-
-
-def sent_at_venue(child: Order) -> datetime | None:
-    for event in reversed(child.events):
-        if (
-            event.kind is EventKind.NOTED
-            and event.details.get("note") == NOTE_ARRIVAL
-            and event.details.get("venue_at")
-        ):
-            return datetime.fromisoformat(str(event.details["venue_at"]))
-    return None
-
-
-def pending_reprice(parent: Order, child: Order) -> Decimal | None:
-    """The limit a replacement of `child` should take, if the engine asked for its cancel to reprice it."""
-    for event in reversed(parent.events):
-        if (
-            event.kind is EventKind.NOTED
-            and event.details.get("note") == NOTE_REPRICE
-            and event.details.get("child") == child.client_order_id
-        ):
-            return Decimal(str(event.details["limit"]))
-    return None
-
-
 def attempt_of(child: Order) -> int:
     coid = child.client_order_id or ""
     tail = coid.rsplit("-", 1)[-1]
@@ -184,7 +152,7 @@ def plan_parent(
             quantity=child.quantity,
             filled=child.filled_quantity,
             decision=_reprice_decision(parent, child, venue_now, reference, settings, collar_pct),
-            pending_limit=pending_reprice(parent, child),
+            pending_limit=pending_reprice(parent, child.client_order_id or ""),
             attempt=attempt_of(child),
         )
         if isinstance(action, RequestCancel) and child.status is not OrderStatus.PENDING_CANCEL:
@@ -196,7 +164,8 @@ def plan_parent(
     waiting = sorted((c for c in children if c.status is OrderStatus.VALIDATED), key=sequence_of)
     if waiting:
         first = waiting[0]
-        ready_at = not_before(first)
+        slot = scheduled(first)
+        ready_at = slot.not_before if slot else None
         if ready_at is None or ready_at <= venue_now:
             step.send.append(first)
         return step

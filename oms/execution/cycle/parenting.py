@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from oms.domain import OrderStatus
-from oms.domain.values import decimal_text
-from oms.execution.algos.children import ALGO_PARENTS, NOTE_REPRICE, allocate, plan_parent
+from oms.domain.facts import Repriced, record
+from oms.execution.algos.children import ALGO_PARENTS, allocate, plan_parent
 from oms.execution.cycle.context import CycleContext
 from oms.execution.cycle.sender import OrderSender
 from oms.logging import get_logger
@@ -38,7 +38,7 @@ async def work_parents(ctx: CycleContext, sender: OrderSender, *, sending: bool)
             now=ctx.clock(),
         )
         for child, limit in step.cancel:
-            parent.note(NOTE_REPRICE, at=ctx.clock(), child=child.client_order_id, limit=decimal_text(limit))
+            record(parent, Repriced(child.client_order_id or "", limit), at=ctx.clock())
         if step.settle and parent.status in (OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED):
             parent.request_cancel(at=ctx.clock())
         if step.settle and parent.status is OrderStatus.PENDING_CANCEL:

@@ -6,20 +6,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from oms.domain import Order, OrderStatus
+from oms.domain.facts import LookupMiss, Resent, last_submit_or_lookup, lookups_since_resend, record, submitted_at
 from oms.execution import repairing
 from oms.execution.algos.children import allocate
 from oms.execution.booking import BookingResult, apply_report, book_fills
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.lookups import AfterNotFound, after_not_found
-from oms.execution.notes import (
-    NOTE_NOT_FOUND,
-    NOTE_RESENT,
-    events_since_last,
-    last_note_or_submit,
-    order_fields,
-    submitted_at,
-)
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 from oms.ports import BrokerUnavailable, OrderNotFound
 
@@ -95,7 +89,7 @@ async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderS
             )
             if o.broker_order_id is None
             and not o.is_parent
-            and (t := last_note_or_submit(o)) is not None
+            and (t := last_submit_or_lookup(o)) is not None
             and now - t >= threshold
         ]
     for order in candidates:
@@ -114,8 +108,8 @@ async def check_in_flight(ctx: CycleContext, report: CycleReport, sender: OrderS
 
 
 async def not_found(ctx: CycleContext, order: Order, report: CycleReport, sender: OrderSender) -> None:
-    misses = 1 + sum(1 for e in events_since_last(order, NOTE_RESENT) if e.details.get("note") == NOTE_NOT_FOUND)
-    order.note(NOTE_NOT_FOUND, at=ctx.clock(), attempt=str(misses))
+    misses = 1 + lookups_since_resend(order)
+    record(order, LookupMiss(misses), at=ctx.clock())
     decision = after_not_found(
         misses,
         ctx.settings.lookup_attempts,
@@ -133,7 +127,7 @@ async def not_found(ctx: CycleContext, order: Order, report: CycleReport, sender
         return
     # Definitely not at the broker after several lookups, and the broker refuses a duplicate id: sending it
     # again under the same client order id cannot make two orders.
-    order.note(NOTE_RESENT, at=ctx.clock(), after=decision.reason)
+    record(order, Resent(decision.reason), at=ctx.clock())
     ctx.save_all([order])
     log.warning("order.resent", **order_fields(order), lookups=misses)
     await sender.send(order)

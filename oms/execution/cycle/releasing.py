@@ -6,16 +6,11 @@ from datetime import datetime
 from decimal import ROUND_FLOOR
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus, Side
+from oms.domain.facts import Held, Note, on_hold, record, was_held_until
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.cycle.waves import ReleasePlan, plan_release
-from oms.execution.notes import (
-    NOTE_HELD,
-    NOTE_RISK,
-    held_until_noted,
-    on_hold,
-    order_fields,
-)
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 
 log = get_logger("oms.engine")
@@ -59,7 +54,7 @@ async def release_wave(
         elif plan.final:
             order.cancel(f"not funded: {decision.reason}", at=now)
         elif not on_hold(order):
-            order.note(NOTE_HELD, at=now, reason=decision.reason)
+            record(order, Held(decision.reason), at=now)
     verdicts = await ctx.risk.check(candidates, batch, releasing=True)
     to_send: list[Order] = []
     for order in candidates:
@@ -69,15 +64,15 @@ async def release_wave(
             # still holds the exposure it will remove). Wait for them; the block is final only then.
             if not on_hold(order):
                 reason = f"waiting for wave {plan.wave - 1} to finish: {verdict.block_reason}"
-                order.note(NOTE_HELD, at=now, reason=reason)
+                record(order, Held(reason), at=now)
         elif verdict.blocked:
             for result in verdict.problems:
-                order.note(NOTE_RISK, at=now, stage="release", **result)
+                order.note(Note.RISK, at=now, stage="release", **result)
             order.reject(verdict.block_reason, at=now)
             report.rejected += 1
         elif verdict.hold_until is not None:
-            if not held_until_noted(order, verdict.hold_until):
-                order.note(NOTE_HELD, at=now, until=verdict.hold_until.isoformat(), reason=verdict.hold_reason)
+            if not was_held_until(order, verdict.hold_until):
+                record(order, Held(verdict.hold_reason, verdict.hold_until), at=now)
         else:
             to_send.append(order)
     ctx.save_all([o for o in plan.orders if o.stored_event_count != len(o.events)])

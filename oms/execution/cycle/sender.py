@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from oms.domain import InvalidTransition, Order, OrderStatus
+from oms.domain.facts import Arrival, record
 from oms.execution.algos.children import ALGO_PARENTS, make_children, schedule_for
 from oms.execution.algos.words import describe
 from oms.execution.cycle.context import CycleContext, CycleReport
-from oms.execution.notes import NOTE_ARRIVAL, order_fields
+from oms.execution.order_log import order_fields
 from oms.logging import get_logger
 from oms.ports import BrokerRejected, BrokerUnavailable, OrderRequest
-from oms.reporting.arrival import arrival_details
 from oms.store import ConcurrencyConflict
 
 log = get_logger("oms.engine")
@@ -51,7 +51,7 @@ class OrderSender:
         children = make_children(parent, schedule, now=now)
         quote = ctx.market.quote(parent.symbol)
         if quote is not None:  # the parent's arrival is when its first child could go (TCA measures from it)
-            parent.note(NOTE_ARRIVAL, at=now, **arrival_details(quote, venue_now))
+            record(parent, Arrival.of_quote(quote, venue_now), at=now)
         parent.split(len(children), at=now, plan=describe(schedule), start=schedule.start.isoformat())
         parent.submit(parent.client_order_id, at=now)
         with ctx.ledger.unit_of_work() as uow:
@@ -65,7 +65,7 @@ class OrderSender:
         ctx, report = self.ctx, self.report
         if order.status is OrderStatus.VALIDATED:
             quote = ctx.market.quote(order.symbol)
-            order.note(NOTE_ARRIVAL, at=ctx.clock(), **arrival_details(quote, ctx.venue.known))
+            record(order, Arrival.of_quote(quote, ctx.venue.known), at=ctx.clock())
             order.submit(order.client_order_id, at=ctx.clock())
             try:
                 ctx.save_all([order])

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms.domain import Order, OrderStatus
-from oms.domain.events import EventKind
-from oms.execution.notes import is_approved, needs_approval
+from oms.domain.facts import held_until, is_approved, needs_approval
 
 
 @dataclass
@@ -43,7 +42,5 @@ def plan_release(orders: Sequence[Order], *, now: datetime, require_approval: bo
 
 def _held_past(order: Order, now: datetime) -> bool:
     """Held by a check until a time still ahead (the market opens later)."""
-    for event in reversed(order.events):
-        if event.kind is EventKind.NOTED and event.details.get("note") == "held" and event.details.get("until"):
-            return datetime.fromisoformat(str(event.details["until"])) > now
-    return False
+    until = held_until(order)
+    return until is not None and until > now
