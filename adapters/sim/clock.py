@@ -7,6 +7,7 @@ simulator works at any hour of any day and a demo at `speed=600` sees a whole se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -67,6 +68,22 @@ class SessionClock:
     epoch_wall: float
     epoch_elapsed: float
     speed: float
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, str]) -> SessionClock:
+        """The clock as the venue's file keeps it (its `meta` table)."""
+        return cls(
+            first_session=date.fromisoformat(meta["first_session"]),
+            epoch_wall=float(meta["epoch_wall"]),
+            epoch_elapsed=float(meta["epoch_elapsed"]),
+            speed=float(meta["speed"]),
+        )
+
+    def since_bound(self, since: datetime) -> float | None:
+        """The elapsed time from which reports asked for `since` are kept; None (keep all) when `since` is before
+        the epoch, whose mapping was lost when the venue was rebased (a new speed): more reports, never fewer."""
+        wall = since.timestamp()
+        return None if wall < self.epoch_wall else self.elapsed(wall)
 
     def elapsed(self, wall: float) -> float:
         """Return the elapsed session seconds at wall-clock time `wall` (never before the epoch)."""

@@ -115,7 +115,7 @@ class SimVenue:
             params: list[object] = []
             if open_only:
                 sql += " AND " + _OPEN
-            if since is not None and (bound := _since_bound(now.clock, since)) is not None:
+            if since is not None and (bound := now.clock.since_bound(since)) is not None:
                 sql += " AND updated_e >= ?"
                 params.append(bound)
             return [order_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
@@ -126,7 +126,7 @@ class SimVenue:
         def read(conn: sqlite3.Connection, now: _Now) -> list[FillReport]:
             self._fail_if_reports_down(conn)
             sql, params = "SELECT * FROM executions", []
-            if since is not None and (bound := _since_bound(now.clock, since)) is not None:
+            if since is not None and (bound := now.clock.since_bound(since)) is not None:
                 sql, params = sql + " WHERE at_e >= ?", [bound]
             fills = [fill_report(row, now.clock) for row in conn.execute(sql + " ORDER BY seq", params)]
             if faults.peek(conn, faults.DUPLICATE_FILLS):
@@ -186,7 +186,7 @@ class SimVenue:
         """Return the venue's session clock: always inside a session, since nights take no simulated time."""
         with self._lock:
             meta = store.read_meta(self._conn)
-        clock = _clock(meta)
+        clock = SessionClock.from_meta(meta)
         elapsed = clock.elapsed(self._wall())
         session = clock.session_of(elapsed)
         return MarketClock(
@@ -269,7 +269,7 @@ class SimVenue:
 
     def _advance(self, conn: sqlite3.Connection) -> _Now:
         meta = store.read_meta(conn)
-        clock = _clock(meta)
+        clock = SessionClock.from_meta(meta)
         elapsed = clock.elapsed(self._wall())
         step = int(elapsed // self._market.step_seconds)
         done = int(meta["step_done"])
@@ -383,23 +383,7 @@ class SimVenue:
             store.write_meta(conn, reservations=_RESERVATIONS_VERSION)
         if float(meta["speed"]) != settings.speed:
             # Rebase so simulated time stays continuous: the venue's past does not change with the new speed.
-            elapsed = _clock(meta).elapsed(now)
+            elapsed = SessionClock.from_meta(meta).elapsed(now)
             store.write_meta(conn, speed=settings.speed, epoch_wall=repr(now), epoch_elapsed=repr(elapsed))
         if int(meta["seed"]) != settings.seed:
             log.warning("sim.seed_kept", path=str(self.path), seed=int(meta["seed"]), requested=settings.seed)
-
-
-def _since_bound(clock: SessionClock, since: datetime) -> float | None:
-    """The elapsed time from which reports asked for `since` are kept; None (keep all) when `since` is before the
-    clock's epoch, whose mapping was lost when the venue was rebased (a new speed): more reports, never fewer."""
-    wall = since.timestamp()
-    return None if wall < clock.epoch_wall else clock.elapsed(wall)
-
-
-def _clock(meta: Mapping[str, str]) -> SessionClock:
-    return SessionClock(
-        first_session=date.fromisoformat(meta["first_session"]),
-        epoch_wall=float(meta["epoch_wall"]),
-        epoch_elapsed=float(meta["epoch_elapsed"]),
-        speed=float(meta["speed"]),
-    )

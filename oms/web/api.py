@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from oms.execution.engine import BatchNotFound
 from oms.web import actions, queries
-from oms.web.app import client_of, context_of, require_operator
+from oms.web.context import client_of, context_of, require_operator
 
 router = APIRouter(prefix="/api", tags=["supervision"])
 FEED_SECONDS = 0.25  # how often the feed looks for new rows: a fill shows well within a second

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,52 +14,19 @@ from oms.config import ConfigError, Settings
 from oms.logging import get_logger
 from oms.ports import BrokerUnavailable
 from oms.store import Ledger
-from oms.web.security import OPERATOR, LoginLimiter, Signer, Tokens
+from oms.web import api, pages
+from oms.web.context import CSP, SESSION_COOKIE, WebContext, client_of, context_of
+from oms.web.security import LoginLimiter, Signer, Tokens
 from oms.web.settings import ServeSettings
 
 HERE = Path(__file__).resolve().parent
 log = get_logger("oms.serve")
-SESSION_COOKIE = "oms_session"
-LOGIN_COOKIE = "oms_login"
 PUBLIC_PATHS = ("/login",)
 PUBLIC_PREFIXES = ("/static/",)  # our own CSS and script, the same for everyone; no data
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-@dataclass
-class WebContext:
-    """What every route needs, built once by `create_app`."""
-
-    settings: Settings
-    ledger: Ledger
-    serve: ServeSettings
-    tokens: Tokens
-    signer: Signer
-    limiter: LoginLimiter
-    templates: Jinja2Templates
-
-
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def context_of(request: Request) -> WebContext:
-    web: WebContext = request.app.state.web
-    return web
-
-
-def style_hash(css: str) -> str:
-    """A CSP source for one inline stylesheet (the self-contained batch report carries its CSS inline)."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
 
 
 def create_app(settings: Settings, ledger: Ledger, serve: ServeSettings, tokens: Tokens) -> FastAPI:
     """Build the application over one ledger; the caller runs it (uvicorn) and closes the ledger after."""
-    from oms.web import api, pages
-
     app = FastAPI(
         title="OMS supervision API",
         version="1",
@@ -141,27 +105,3 @@ def _too_many(wait: int) -> Response:
         status_code=429,
         headers={"Retry-After": str(wait)},
     )
-
-
-async def require_operator(request: Request) -> None:
-    """An action: the operator role, and for a browser session a CSRF token bound to that session."""
-    from fastapi import HTTPException
-
-    if request.state.role != OPERATOR:
-        raise HTTPException(403, "only an operator may do this; this session is a viewer")
-    if request.state.via == "cookie":
-        presented = request.headers.get("x-csrf-token", "")
-        if not presented and "form" in request.headers.get("content-type", ""):
-            presented = str((await request.form()).get("csrf", ""))
-        if not context_of(request).signer.csrf_ok(request.state.session, presented):
-            raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
-
-
-async def require_session_csrf(request: Request) -> None:
-    """A form any logged-in person may send (log out): the CSRF token of the session."""
-    from fastapi import HTTPException
-
-    if request.state.via == "cookie":
-        presented = str((await request.form()).get("csrf", ""))
-        if not context_of(request).signer.csrf_ok(request.state.session, presented):
-            raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from oms.execution.engine import BatchNotFound
 from oms.web import actions, queries
-from oms.web.app import (
+from oms.web.context import (
     CSP,
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -231,7 +231,8 @@ def report(batch_id: str, request: Request) -> Response:
         html = render_html(report_batch(web.ledger, batch_id))
     except ReportNotFound as exc:
         raise HTTPException(404, str(exc)) from None
-    styles = [style_hash(css) for css in re.findall(r"<style>(.*?)</style>", html, flags=re.S)]
+    # Style elements of the page and of its inline SVG charts (matplotlib writes <style type="text/css">).
+    styles = [style_hash(css) for css in re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S)]
     attributes = [style_hash(css) for css in set(re.findall(r'style="([^"]*)"', html))]
     sources = " ".join([*styles, "'unsafe-hashes'", *attributes] if attributes else styles)
     policy = CSP.replace("style-src 'self'", f"style-src {sources}")

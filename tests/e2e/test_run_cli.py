@@ -23,7 +23,9 @@ ORDER_KEYS = {
 
 def test_example_runs_to_the_end_and_the_same_input_resumes_its_batch(tmp_path: Path) -> None:
     """The example fills every order (exit 0); running it again resumes that batch; --new makes a second one."""
-    oms = Oms(tmp_path)
+    # Every order must fill before the simulated close: a 15-second session leaves room for a loaded machine
+    # (at the suite's usual 4-second session, wave 2 could expire while two test workers share the cores).
+    oms = Oms(tmp_path, env={"OMS_SIM__SPEED": "1500"})
     first = oms("run", EXAMPLE)
     assert first.returncode == 0, first.stderr
     (batch,) = oms.batches()

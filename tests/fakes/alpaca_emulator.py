@@ -138,6 +138,8 @@ class AlpacaEmulator:
         """Route one request; the handler turns the reply into HTTP."""
         route = _route_name(method, path)
         self.calls[route] += 1
+        if route != f"{method} {path}":  # a templated route is counted per concrete path too (GET /v2/assets/VOO)
+            self.calls[f"{method} {path}"] += 1
         if self.latency:
             time.sleep(self.latency)
         if headers.get("apca-api-key-id") != self.key_id:

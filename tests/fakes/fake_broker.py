@@ -47,7 +47,8 @@ class FakeBroker:
         now: datetime | None = None,
     ) -> None:
         self.name = name
-        self.capabilities = capabilities or Capabilities(fractional=True)
+        # It refuses a reused client order id, as Alpaca does: a resend after "not found" cannot make two orders.
+        self.capabilities = capabilities or Capabilities(fractional=True, unique_client_order_ids=True)
         self.now = now or datetime.now(UTC)
         self.venue_clock: MarketClock | None = None
         self.orders: dict[str, _Working] = {}
