@@ -89,7 +89,7 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
     return Prepared(wiring, plan, file, mode, positions, portfolio)
 
 
-def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool) -> tuple[Batch, bool]:
+def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, origin: str = "") -> tuple[Batch, bool]:
     """Create the batch, or find the one this same input (files, mode, broker) made before. (batch, created)."""
     wiring, positions = prepared.wiring, prepared.positions
     digest = content_hash(
@@ -104,6 +104,7 @@ def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool) 
         auto=auto,
         new=new,
         portfolio=prepared.portfolio if prepared.mode == "manual" else None,
+        origin=origin,
     )
 
 

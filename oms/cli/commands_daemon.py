@@ -86,7 +86,7 @@ def submit_command(
             refused = await live_account_refused(wiring, mode)
             if refused:
                 fail(refused)
-            batch, created = store_batch(prepared, supervised=supervised, auto=not supervised, new=new)
+            batch, created = store_batch(prepared, supervised=supervised, auto=not supervised, new=new, origin="submit")
             return await wiring.engine.validate_batch(batch.id), created
         finally:
             await wiring.broker.close()
@@ -127,6 +127,8 @@ def daemon_command(
 
 async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
     engine = wiring.engine
+    # Batches `oms run` made are worked by that command (run it again to resume one), never behind its back.
+    engine.scope = lambda b: b.details.get("origin") != "run"
     lease = scheduler_lease(wiring)
     if not await acquire(lease):
         return EXIT_CONFLICT

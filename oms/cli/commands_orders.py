@@ -14,6 +14,7 @@ import typer
 
 from oms.cli.app import (
     EXIT_FAILURE,
+    EXIT_HALTED,
     EXIT_OK,
     EXIT_USAGE,
     ConfigOption,
@@ -178,28 +179,101 @@ def halt_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Kill switch: cancel this OMS's open orders at the broker and refuse new submissions until `oms resume`."""
+    """Kill switch: cancel this OMS's working orders at the broker and send nothing more until `oms resume`.
+
+    Without --broker every broker with an open batch is halted (the simulator when there is none).
+    """
+    from oms.operations.halting import halt
+
     settings = settings_for(config, db)
-    wiring = _wiring(settings, broker)
-
-    async def go() -> Any:
-        await wiring.broker.connect()
-        try:
-            return await wiring.engine.halt(actor=actor_name(), reason=reason)
-        finally:
-            await wiring.broker.close()
-
-    cancelled = asyncio.run(go())
-    console.print(f"[bold red]halted[/] by {actor_name()}: {len(cancelled)} open orders asked to cancel")
+    names = [broker] if broker else _open_brokers(settings) or ["sim"]
+    for name in names:
+        wiring = _wiring(settings, name, mode="manual" if name == "manual" else "paper")
+        done = asyncio.run(_connected(wiring, halt(wiring, actor=actor_name(), reason=reason)))
+        console.print(
+            f"[bold red]halted[/] {name} by {actor_name()}: {len(done.asked_to_cancel)} working orders asked to cancel,"
+            f" {len(done.already_done)} had already ended, {len(done.unsent_held)} unsent orders held",
+            highlight=False,
+        )
+        for coid in done.refused:
+            console.print(f"  {coid}: the broker refused the cancel (it had ended there)", highlight=False)
+    console.print("nothing is sent until `oms resume` (send the rest) or `oms resume --abandon` (end cut batches)")
 
 
 @app.command("resume")
-def resume_command(broker: BrokerOption = None, config: ConfigOption = None, db: DbOption = None) -> None:
-    """Lift the kill switch."""
+def resume_command(
+    abandon: Annotated[
+        bool, typer.Option("--abandon", help="End the batches the halt cut short instead of sending the rest.")
+    ] = False,
+    broker: BrokerOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Lift the kill switch: send again what the halt cancelled (new client ids, buys still wait for sells)."""
+    from oms.operations.halting import resume
+
     settings = settings_for(config, db)
-    wiring = _wiring(settings, broker)
-    wiring.engine.resume(actor=actor_name())
-    console.print(f"resumed by {actor_name()}")
+    names = [broker] if broker else _halted_brokers(settings) or ["sim"]
+    code = EXIT_OK
+    for name in names:
+        wiring = _wiring(settings, name, mode="manual" if name == "manual" else "paper")
+        work = resume(wiring, actor=actor_name(), abandon=abandon, release_now=name == "manual")
+        done = asyncio.run(_connected(wiring, work))
+        if not done.resumed:
+            err_console.print(
+                f"still halted: {name} has not confirmed the cancel of {', '.join(done.unconfirmed)};"
+                " the broker must act, then run `oms resume` again",
+                highlight=False,
+            )
+            code = EXIT_HALTED
+            continue
+        console.print(f"resumed {name} by {actor_name()}", highlight=False)
+        for order in done.resent:
+            console.print(
+                f"  sending again: {order.client_order_id} {order.side.value} {order.quantity} {order.symbol}"
+                " (the rest of a halted order)",
+                highlight=False,
+            )
+        for batch_id in done.abandoned:
+            console.print(f"  abandoned batch {batch_id}: its unsent orders are cancelled", highlight=False)
+        if name == "manual":
+            for batch_id in sorted({o.batch_id for o in done.resent if o.batch_id}):
+                show_tickets(wiring, batch_id, console)
+    raise typer.Exit(code)
+
+
+async def _connected(wiring: Any, work: Any) -> Any:
+    await wiring.broker.connect()
+    try:
+        return await work
+    finally:
+        await wiring.broker.close()
+
+
+def _open_brokers(settings: Settings) -> list[str]:
+    """The brokers that have an open batch in the ledger, oldest batch first."""
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            batches = uow.batches.list(open_only=True, limit=10_000)
+    finally:
+        ledger.close()
+    return list(dict.fromkeys(b.broker for b in reversed(batches)))
+
+
+def _halted_brokers(settings: Settings) -> list[str]:
+    from oms.bootstrap import open_ledger
+    from oms.execution import controls
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            keys = controls.halted_keys(uow)
+    finally:
+        ledger.close()
+    return list(dict.fromkeys(key.split(":")[1] for key in keys))
 
 
 @app.command("fill")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from oms.domain import BatchStatus, OrderStatus, TimeInForce
-from oms.execution import parenting
+from oms.execution import controls, parenting
 from oms.logging import get_logger
 from oms.store import ConcurrencyConflict
 
@@ -88,6 +88,7 @@ def finish_batches(engine: ExecutionEngine, report: CycleReport) -> None:
             for b in uow.batches.list(open_only=True, limit=10_000)
             if b.broker == engine.broker.name
             and b.status is not BatchStatus.PLANNED
+            and not b.details.get(controls.HALT_CANCELLED)  # `oms resume` decides: send the rest or abandon
             and uow.orders.count_open(b.id) == 0
         ]
     if not done:

@@ -14,6 +14,8 @@ from oms.store.tables import AuditRow, ControlRow
 
 AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 CONTROLS = ControlRow.__table__  # type: ignore[attr-defined]
+# Batch detail: the orders a halt cancelled; the batch is not finished until `oms resume` resends or abandons them.
+HALT_CANCELLED = "halt_cancelled"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ def set_halt(uow: UnitOfWork, broker: str, account: str, *, active: bool, actor:
     if changed.rowcount == 0:
         uow.connection.execute(insert(CONTROLS).values(key=key, value=value, updated_at=now, updated_by=actor))
     record(uow, actor, "halt" if active else "resume", key, reason=reason)
+
+
+def halted_keys(uow: UnitOfWork) -> list[str]:
+    """The kill switches that are on now, as `halt:<broker>:<account>` keys."""
+    rows = uow.connection.execute(select(CONTROLS).where(CONTROLS.c.key.like("halt:%")))
+    return [row.key for row in rows if row.value.get("active")]
 
 
 def audit_entries(uow: UnitOfWork, *, subject: str | None = None, limit: int = 100) -> list[Any]:

@@ -87,6 +87,13 @@ class ExecutionEngine:
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
         self._venue_now: datetime | None = None  # the venue's clock, read once per cycle when parents work
+        # Which batches this process sends for (None: all of its broker's). `oms run` works its own batch only,
+        # `oms daemon` the batches submitted for it; booking reports is never limited.
+        self.scope: Callable[[Batch], bool] | None = None
+
+    def works(self, batch: Batch | None) -> bool:
+        """Whether this process may send orders of `batch`."""
+        return batch is not None and (self.scope is None or self.scope(batch))
 
     # ------------------------------------------------------------------ batches
     def create_batch(
@@ -100,6 +107,7 @@ class ExecutionEngine:
         auto: bool = False,
         new: bool = False,
         portfolio: Portfolio | None = None,
+        origin: str = "",
     ) -> tuple[Batch, bool]:
         """Store a batch and its orders, or find the batch this same input made before. Returns (batch, created)."""
         with self.ledger.unit_of_work() as uow:
@@ -109,6 +117,8 @@ class ExecutionEngine:
                     return existing, False
             now = self.clock()
             details: dict[str, str] = {"auto": "true" if auto else "false"}
+            if origin:
+                details["origin"] = origin  # the command that made it, and so the process that works it
             if portfolio is not None:
                 details["positions"] = "file"
                 details["portfolio"] = portfolio_json(portfolio)

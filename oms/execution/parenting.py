@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oms.domain import Order, OrderStatus
 from oms.domain.values import decimal_text
@@ -71,7 +71,7 @@ async def work_parents(engine: ExecutionEngine, report: CycleReport, *, sending:
     """Allocate child executions to parents, then send, reprice, replace or settle as each parent needs."""
     with engine.ledger.reading() as uow:
         candidates = uow.orders.open_orders(broker=engine.broker.name, algos=[a.value for a in ALGO_PARENTS])
-        parents = [o for o in candidates if o.is_parent]
+        parents = [o for o in candidates if o.is_parent and (engine.scope is None or engine.works(_batch(uow, o)))]
         children = uow.orders.children_of([p.id for p in parents])
     if not parents:
         return
@@ -111,3 +111,7 @@ async def work_parents(engine: ExecutionEngine, report: CycleReport, *, sending:
             await engine.cancel_order(child.id, actor=engine.actor, reason="reprice: cancel then new")
         for child in [*step.replacements, *step.send]:
             await releasing.send(engine, child, report)
+
+
+def _batch(uow: Any, order: Order) -> Any:
+    return uow.batches.get(order.batch_id) if order.batch_id else None

@@ -37,6 +37,7 @@ async def release(engine: ExecutionEngine, report: CycleReport) -> None:
             for b in uow.batches.list(open_only=True, limit=10_000)
             if b.status is BatchStatus.EXECUTING
             and b.broker == engine.broker.name
+            and engine.works(b)
             and uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
         ]
         work = [(b, uow.orders.for_batch(b.id)) for b in executing]

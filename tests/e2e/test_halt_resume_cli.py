@@ -1,0 +1,89 @@
+"""`oms halt` and `oms resume` as a person uses them: what a halt cut short is finished or abandoned, never half."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.oms_cli import EXAMPLE, POSITIONS, Oms
+
+ANY_HOUR = {"OMS_RISK__MARKET_HOURS": "off"}
+
+
+def only_batch(oms: Oms) -> dict[str, Any]:
+    (batch,) = oms.batches()
+    return batch
+
+
+def of(batch: dict[str, Any], symbol: str) -> list[dict[str, Any]]:
+    return [o for o in batch["orders"] if o["symbol"] == symbol and not o.get("parent_id")]
+
+
+def manual_batch_cut_by_a_halt(tmp_path: Path) -> tuple[Oms, dict[str, Any]]:
+    """A manual batch whose TQQQ sell filled 162 of 410 shares when `oms halt` cancelled it."""
+    oms = Oms(tmp_path, ANY_HOUR)
+    assert oms("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS).returncode == 0
+    (tqqq,) = of(only_batch(oms), "TQQQ")
+    filled = oms("fill", tqqq["client_order_id"], "--qty", "162", "--price", "80.40", "--exec-id", "T-1")
+    assert filled.returncode == 0, filled.stderr
+    sells = [o for o in only_batch(oms)["orders"] if o["side"] == "sell"]
+    halted = oms("halt", "--reason", "drill")
+    assert halted.returncode == 0, halted.stderr
+    assert f"{len(sells)} working orders asked to cancel, 0 had already ended" in halted.stdout
+    return oms, only_batch(oms)
+
+
+def test_resume_sends_the_rest_of_a_halted_sell_and_buys_wait_for_it(tmp_path: Path) -> None:
+    """After a halt cut TQQQ at 162/410, `oms resume` sends 248 more under a new id; no buy goes before it fills."""
+    oms, batch = manual_batch_cut_by_a_halt(tmp_path)
+    (tqqq,) = of(batch, "TQQQ")
+    assert (tqqq["status"], tqqq["filled_quantity"]) == ("cancelled", "162")
+    assert batch["status"] == "executing"
+
+    resumed = oms("resume")
+    assert resumed.returncode == 0, resumed.stderr
+    after = only_batch(oms)
+    old, new = of(after, "TQQQ")
+    assert old["client_order_id"] == tqqq["client_order_id"]
+    assert new["client_order_id"] != tqqq["client_order_id"]
+    assert (new["quantity"], new["status"]) == ("248", "submitted")
+    assert new["client_order_id"] in resumed.stdout
+    assert {o["status"] for o in after["orders"] if o["side"] == "buy"} == {"validated"}
+    assert after["status"] == "executing"
+
+    # The rest of wave 1 fills: only now do the buys go, and the rebalance was done in full.
+    for order in after["orders"]:
+        if order["side"] == "sell" and order["status"] in ("submitted", "cancelled") and order is not old:
+            left = Decimal(order["quantity"]) - Decimal(order["filled_quantity"])
+            if order["status"] == "cancelled":
+                continue
+            done = oms("fill", order["client_order_id"], "--qty", str(left), "--price", "80.40")
+            assert done.returncode == 0, done.stderr
+    finished = only_batch(oms)
+    sold = sum(Decimal(o["filled_quantity"]) for o in of(finished, "TQQQ"))
+    assert sold == Decimal(410)
+    assert any(o["status"] == "submitted" for o in finished["orders"] if o["side"] == "buy")
+
+
+def test_resume_abandon_ends_the_batch_and_never_buys(tmp_path: Path) -> None:
+    """`oms resume --abandon` cancels the cut batch's unsent buys with the reason and ends the batch."""
+    oms, batch = manual_batch_cut_by_a_halt(tmp_path)
+    resumed = oms("resume", "--abandon")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"abandoned batch {batch['id']}" in resumed.stdout
+    after = only_batch(oms)
+    assert after["status"] == "cancelled"
+    buys = [o for o in after["orders"] if o["side"] == "buy"]
+    assert {o["status"] for o in buys} == {"cancelled"}
+    assert all(o["filled_quantity"] == "0" for o in buys)
+    assert len(of(after, "TQQQ")) == 1
+
+
+def test_halt_says_what_had_already_filled(tmp_path: Path) -> None:
+    """A halt after every working order filled says none were asked to cancel, not 'N asked to cancel'."""
+    oms = Oms(tmp_path, ANY_HOUR)
+    assert oms("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS).returncode == 0
+    halted_nothing = oms("halt", "--broker", "sim")
+    assert "0 working orders asked to cancel" in halted_nothing.stdout
+    assert oms("resume", "--broker", "sim").returncode == 0
