@@ -82,6 +82,8 @@ async def work_parents(engine: ExecutionEngine, report: CycleReport, *, sending:
         kids = children.get(parent.id, [])
         allocate(parent, kids)
         if not sending:
+            if parent.status is OrderStatus.PENDING_CANCEL and all(k.is_terminal for k in kids):
+                parent.cancel("cancelled while halted: no child works any more", at=engine.clock())
             engine.save_all([parent])
             continue
         quote = engine.market.quote(parent.symbol)

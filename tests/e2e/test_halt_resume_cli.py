@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.e2e.oms_cli import EXAMPLE, POSITIONS, Oms
 
@@ -87,3 +91,62 @@ def test_halt_says_what_had_already_filled(tmp_path: Path) -> None:
     halted_nothing = oms("halt", "--broker", "sim")
     assert "0 working orders asked to cancel" in halted_nothing.stdout
     assert oms("resume", "--broker", "sim").returncode == 0
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The ledger a person's commands share: the default SQLite file, or a PostgreSQL schema."""
+    if request.param == "postgres":
+        return {"OMS_DATABASE_URL": str(request.getfixturevalue("postgres_schema_url"))}
+    return {}
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_running_oms_run_stops_at_a_halt_and_resume_finishes_the_rebalance(
+    tmp_path: Path, ledger_env: dict[str, str]
+) -> None:
+    """`oms run` exits 3 soon after `oms halt`; after `oms resume` running it again sells every share asked."""
+    # A slow session: the halt lands while the sells still work.
+    oms = Oms(tmp_path, {**ledger_env, "OMS_SIM__SPEED": "20"})
+    assert batches(oms) == []  # the ledger is made before two processes race to make it
+    running = oms.start("run", EXAMPLE)
+    try:
+        started = wait_for(lambda: any(o["status"] != "validated" for b in batches(oms) for o in b["orders"]))
+        assert started, running.stderr.read() if running.poll() is not None and running.stderr else "still running"
+        halted = oms("halt", "--reason", "drill")
+        assert halted.returncode == 0, halted.stderr
+        assert running.wait(timeout=30) == 3
+    finally:
+        if running.poll() is None:
+            running.kill()
+        running.communicate()
+    (batch,) = batches(oms)
+    assert batch["status"] == "executing"
+    assert not [o for o in batch["orders"] if o["status"] == "submitted" and not o.get("parent_id")]
+    assert {o["status"] for o in batch["orders"] if o["side"] == "buy" and not o.get("parent_id")} <= {
+        "validated",
+        "filled",
+    }
+
+    assert oms("run", EXAMPLE).returncode == 3  # still halted: nothing is sent
+    resumed = oms("resume")
+    assert resumed.returncode == 0, resumed.stderr
+    done = oms("run", EXAMPLE, env={"OMS_SIM__SPEED": "6000"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    (batch,) = batches(oms)
+    assert batch["status"] == "finished"
+    asked = {"AAPL": "11.4282", "QQQ": "22.1649", "SOXL": "800", "SPY": "4.3558", "TLT": "150", "TQQQ": "410"}
+    for symbol, quantity in asked.items():
+        assert sum(Decimal(o["filled_quantity"]) for o in of(batch, symbol)) == Decimal(quantity), symbol
+
+
+def batches(oms: Oms) -> list[dict[str, Any]]:
+    return list(oms.status(cli=True)["batches"])
