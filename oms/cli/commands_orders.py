@@ -29,7 +29,7 @@ from oms.cli.app import (
 from oms.cli.batches import BrokerOption, actor_name
 from oms.cli.views import batch_summary, show_tickets, status_document
 from oms.config import ConfigError, Settings
-from oms.domain import InvalidTransition, OrderStatus
+from oms.domain import InvalidTransition
 from oms.execution.engine import BatchNotFound
 
 fills_app = typer.Typer(help="Fills typed in or imported from a broker's export (manual mode).", no_args_is_help=True)
@@ -95,24 +95,26 @@ def approve_command(
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Approve a batch held for approval (supervised mode); `oms run` or `oms daemon` then executes it."""
+    """Approve a batch held for approval: orders with warnings stay held until named with --order, or --all."""
+    from oms.operations.approving import approve
+
     settings = settings_for(config, db)
     wiring = _wiring(settings, None)
     try:
-        approved_batch, approved = wiring.engine.approve(
-            batch, actor_name(), order_ids=order or [], include_warnings=all_orders
-        )
+        done = approve(wiring, batch, actor=actor_name(), order_refs=order or [], all_orders=all_orders)
     except BatchNotFound as exc:
         fail(str(exc))
-    console.print(f"approved batch [bold]{approved_batch.id}[/]: {len(approved)} orders approved by {actor_name()}")
-    waiting = [o for o in wiring.engine.batch_orders(approved_batch.id) if o.status is OrderStatus.VALIDATED]
-    from oms.execution.notes import is_approved, needs_approval
-
-    warned = [o for o in waiting if needs_approval(o) and not is_approved(o)]
-    for left in warned:
+    batch_id = done.batch.id
+    console.print(f"approved batch {batch_id}: {len(done.approved)} orders approved by {actor_name()}", highlight=False)
+    for held in done.still_held:
+        short = held.order.id[:8]
         console.print(
-            f"  still waiting: {left.client_order_id} {left.symbol} has warnings; approve with --order {left.id[:8]}"
+            f"  still held: {held.order.client_order_id} {held.order.symbol} ({'; '.join(held.warnings)});"
+            f" approve with --order {short}: `oms approve {batch_id} --order {short}` (or --all)",
+            highlight=False,
+            soft_wrap=True,
         )
+    console.print(f"next: {done.next_step}", highlight=False, soft_wrap=True)
 
 
 @app.command("cancel")

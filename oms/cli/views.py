@@ -48,7 +48,7 @@ def order_document(order: Order) -> dict[str, Any]:
 
 def waiting_reason(order: Order) -> str | None:
     """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
-    from oms.execution.notes import NOTE_HELD, is_approved, needs_approval
+    from oms.execution.notes import NOTE_HELD, has_warning, is_approved
 
     if order.status is not OrderStatus.VALIDATED:
         return None
@@ -58,8 +58,8 @@ def waiting_reason(order: Order) -> str | None:
             if until:
                 return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
             return why or "waiting for the cash its wave's sells raise"
-    if needs_approval(order) and not is_approved(order):
-        return "awaiting approval (warnings): oms approve BATCH --order ID"
+    if has_warning(order) and not is_approved(order):
+        return f"awaiting approval (warnings), yours: oms approve {order.batch_id} --order {order.id[:8]}"
     return None
 
 

@@ -25,7 +25,7 @@ from oms.domain.values import utcnow
 from oms.execution import closing, controls, operator, parenting, polling, releasing
 from oms.execution.algo_settings import AlgoSettings
 from oms.execution.identity import client_order_id
-from oms.execution.notes import NOTE_APPROVED, NOTE_RISK, is_approved, needs_approval
+from oms.execution.notes import NOTE_APPROVED, NOTE_RISK, is_approved, needs_naming
 from oms.execution.riskgate import RiskGate, portfolio_json
 from oms.execution.settings import ExecutionSettings
 from oms.logging import get_logger
@@ -217,7 +217,7 @@ class ExecutionEngine:
             for order in orders:
                 if order.status is not OrderStatus.VALIDATED or is_approved(order):
                     continue
-                if order.id in named or include_warnings or not needs_approval(order):
+                if order.id in named or include_warnings or not needs_naming(order, supervised=batch.supervised):
                     order.note(NOTE_APPROVED, at=now, by=actor)
                     uow.orders.save(order)
                     approved.append(order)

@@ -56,6 +56,23 @@ def needs_approval(order: Order) -> bool:
     )
 
 
+def has_warning(order: Order) -> bool:
+    """Any risk warning, a market-hours hold included: what a person approving a supervised batch must name."""
+    return any(
+        e.kind is EventKind.NOTED and e.details.get("note") == NOTE_RISK and e.details.get("outcome") == "warn"
+        for e in order.events
+    )
+
+
+def needs_naming(order: Order, *, supervised: bool) -> bool:
+    """Whether approving the batch leaves this order held until it is named (`--order`) or `--all` is given.
+
+    In a supervised batch every warning counts (README: "orders with warnings need --order ID or --all"); a
+    batch that went ahead by itself (`--auto`) was held only for warnings other than a market-hours hold.
+    """
+    return has_warning(order) if supervised else needs_approval(order)
+
+
 def is_approved(order: Order) -> bool:
     return any(e.kind is EventKind.NOTED and e.details.get("note") == NOTE_APPROVED for e in order.events)
 

@@ -43,7 +43,7 @@ async def release(engine: ExecutionEngine, report: CycleReport) -> None:
         work = [(b, uow.orders.for_batch(b.id)) for b in executing]
     for batch, orders in work:
         require_approval = batch.supervised or batch.details.get("auto") == "true"
-        plan = plan_release(orders, now=engine.clock(), require_approval=require_approval)
+        plan = plan_release(orders, now=engine.clock(), require_approval=require_approval, supervised=batch.supervised)
         if not plan.orders:
             continue
         if not plan.final and not engine._new_fills.get(batch.id, True):

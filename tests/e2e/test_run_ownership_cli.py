@@ -58,3 +58,18 @@ def test_oms_run_works_its_own_batch_and_leaves_a_submitted_one_to_the_daemon(
 
     assert oms("daemon", "--once").returncode == 0
     assert [o["status"] for o in oms.status(theirs, cli=True)["batches"][0]["orders"]] == ["filled"]
+
+
+def test_approve_without_all_leaves_warned_orders_held_and_names_them(tmp_path: Path) -> None:
+    """`oms approve B` approves the clean order only, names the warned one with its command, and says who acts next."""
+    oms = Oms(tmp_path, {"OMS_RISK__MAX_ADV_PCT_WARN": "0.000001", "OMS_SIM__SPEED": "300"})
+    submitted = oms("submit", trades(tmp_path / "t.csv", "AAPL,SELL,3", "TLT,SELL,100"), "--json")
+    batch = json.loads(submitted.stdout)["id"]
+    approved = oms("approve", batch)
+    assert approved.returncode == 0, approved.stderr
+    assert "1 orders approved" in approved.stdout
+    (tlt,) = [o for o in oms.status(batch, cli=True)["batches"][0]["orders"] if o["symbol"] == "TLT"]
+    assert f"still held: {tlt['client_order_id']} TLT (ADV" in approved.stdout
+    assert f"`oms approve {batch} --order {tlt['id'][:8]}`" in approved.stdout
+    assert "next: `oms daemon --broker sim` executes it" in approved.stdout
+    assert tlt["reason"] == f"awaiting approval (warnings), yours: oms approve {batch} --order {tlt['id'][:8]}"
