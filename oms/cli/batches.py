@@ -52,6 +52,18 @@ class Prepared:
     portfolio: Portfolio | None
 
 
+def wiring_for(settings: Settings, broker: str, *, mode: str | None = None) -> Any:
+    """The one way a command wires the engine to a broker: manual mode for the manual book, paper otherwise."""
+    from oms.bootstrap import wire
+
+    try:
+        return wire(
+            settings, broker_name=broker, mode=mode or ("manual" if broker == "manual" else "paper"), actor=actor_name()
+        )
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 def broker_for(mode: str, broker: str | None) -> str:
     """The broker a mode uses: manual mode prints tickets, the other modes default to the simulator."""
     name = broker or ("manual" if mode == "manual" else "sim")

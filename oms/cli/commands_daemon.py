@@ -31,7 +31,6 @@ from oms.cli.batches import (
     ModeOption,
     PositionsOption,
     acquire,
-    actor_name,
     broker_for,
     halted_line,
     live_account_refused,
@@ -39,21 +38,12 @@ from oms.cli.batches import (
     prepare,
     scheduler_lease,
     store_batch,
+    wiring_for,
 )
 from oms.cli.views import show_tickets
-from oms.config import ConfigError, Settings
 from oms.domain import BatchStatus
 from oms.execution.engine import BatchNotFound, CycleReport
 from oms.execution.scheduler import EngineScheduler, Stop
-
-
-def _wire(settings: Settings, broker: str, *, mode: str = "paper") -> Any:
-    from oms.bootstrap import wire
-
-    try:
-        return wire(settings, broker_name=broker, mode=mode, actor=actor_name())
-    except ConfigError as exc:
-        fail(str(exc))
 
 
 # ------------------------------------------------------------------------------------------------------- submit
@@ -121,7 +111,7 @@ def daemon_command(
     if mode not in ("paper", "live"):
         fail(f"--mode: unknown mode {mode!r} (known: paper, live)")
     live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
-    wiring = _wire(settings, broker_name, mode=mode)
+    wiring = wiring_for(settings, broker_name, mode=mode)
     raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once)))
 
 
@@ -227,7 +217,7 @@ def reconcile_command(
     settings = settings_for(config, db)
     start = _since(since) if since else default_since()
     broker_name = broker or "sim"
-    wiring = _wire(settings, broker_name, mode="manual" if broker_name == "manual" else "paper")
+    wiring = wiring_for(settings, broker_name)
 
     async def go() -> Any:
         await wiring.broker.connect()
@@ -271,7 +261,7 @@ def tickets_command(
 ) -> None:
     """Print again the tickets of the orders working at the desk, and rewrite the Markdown and HTML files."""
     settings = settings_for(config, db)
-    wiring = _wire(settings, "manual", mode="manual")
+    wiring = wiring_for(settings, "manual")
     try:
         found = wiring.engine.find_batch(batch) if batch else None
     except BatchNotFound as exc:

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from oms.cli.app import (
-    EXIT_FAILURE,
     EXIT_HALTED,
     EXIT_OK,
-    EXIT_USAGE,
     ConfigOption,
     DbOption,
     JsonOption,
@@ -26,36 +20,12 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.cli.batches import BrokerOption, actor_name
+from oms.cli.batches import BrokerOption, actor_name, wiring_for
+from oms.cli.commands_fills import advance_manual, open_waves
 from oms.cli.views import batch_summary, show_tickets, status_document
-from oms.config import ConfigError, Settings
+from oms.config import Settings
 from oms.domain import InvalidTransition
 from oms.execution.engine import BatchNotFound
-
-fills_app = typer.Typer(help="Fills typed in or imported from a broker's export (manual mode).", no_args_is_help=True)
-app.add_typer(fills_app, name="fills")
-
-
-def _wiring(settings: Settings, broker: str | None, *, mode: str = "paper") -> Any:
-    from oms.bootstrap import wire
-
-    try:
-        return wire(settings, broker_name=broker or _default_broker(settings), mode=mode, actor=actor_name())
-    except ConfigError as exc:
-        fail(str(exc))
-
-
-def _default_broker(settings: Settings) -> str:
-    """The broker of the newest open batch, else the simulator."""
-    from oms.bootstrap import open_ledger
-
-    ledger = open_ledger(settings)
-    try:
-        with ledger.reading() as uow:
-            batches = uow.batches.list(open_only=True, limit=1)
-        return batches[0].broker if batches else "sim"
-    finally:
-        ledger.close()
 
 
 @app.command("status")
@@ -99,7 +69,7 @@ def approve_command(
     from oms.operations.approving import approve
 
     settings = settings_for(config, db)
-    wiring = _wiring(settings, None)
+    wiring = wiring_for(settings, _broker_of_batch(settings, batch))
     try:
         done = approve(wiring, batch, actor=actor_name(), order_refs=order or [], all_orders=all_orders)
     except BatchNotFound as exc:
@@ -127,15 +97,15 @@ def cancel_command(
 ) -> None:
     """Cancel one order (at the broker when it is working there); a manual batch then moves on."""
     settings = settings_for(config, db)
-    broker_name = broker or _broker_of(settings, order)
-    wiring = _wiring(settings, broker_name, mode="manual" if broker_name == "manual" else "paper")
+    broker_name = broker or _broker_of(settings, order) or "sim"
+    wiring = wiring_for(settings, broker_name)
 
     try:
         batch_id = wiring.engine.find_order(order).batch_id
     except BatchNotFound as exc:
         fail(str(exc))
     manual = broker_name == "manual" and batch_id is not None
-    before = {batch_id: _open_waves(wiring, batch_id)} if manual and batch_id else {}
+    before = {batch_id: open_waves(wiring, batch_id)} if manual and batch_id else {}
 
     async def go() -> int:
         await wiring.broker.connect()
@@ -144,7 +114,7 @@ def cancel_command(
             code = EXIT_OK
             if manual:
                 # A person's cancel is final at once: book it, and print the next wave's tickets if it ended a wave.
-                code = await _advance_manual(wiring, before)
+                code = await advance_manual(wiring, before)
                 result = wiring.engine.find_order(result.id)
             console.print(f"{result.client_order_id} {result.symbol}: {result.status.value}")
             return code
@@ -156,6 +126,22 @@ def cancel_command(
     except InvalidTransition as exc:
         fail(str(exc))
     raise typer.Exit(code)
+
+
+def _broker_of_batch(settings: Settings, batch_ref: str) -> str:
+    """The broker a batch runs at (the simulator when the ledger does not know the batch: the lookup then fails)."""
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            found = uow.batches.get(batch_ref)
+            if found is None:
+                matches = [b for b in uow.batches.list(limit=1000) if b.id.startswith(batch_ref)]
+                found = matches[0] if len(matches) == 1 else None
+        return found.broker if found is not None else "sim"
+    finally:
+        ledger.close()
 
 
 def _broker_of(settings: Settings, order_ref: str) -> str | None:
@@ -190,7 +176,7 @@ def halt_command(
     settings = settings_for(config, db)
     names = [broker] if broker else _open_brokers(settings) or ["sim"]
     for name in names:
-        wiring = _wiring(settings, name, mode="manual" if name == "manual" else "paper")
+        wiring = wiring_for(settings, name)
         done = asyncio.run(_connected(wiring, halt(wiring, actor=actor_name(), reason=reason)))
         console.print(
             f"[bold red]halted[/] {name} by {actor_name()}: {len(done.asked_to_cancel)} working orders asked to cancel,"
@@ -218,7 +204,7 @@ def resume_command(
     names = [broker] if broker else _halted_brokers(settings) or ["sim"]
     code = EXIT_OK
     for name in names:
-        wiring = _wiring(settings, name, mode="manual" if name == "manual" else "paper")
+        wiring = wiring_for(settings, name)
         work = resume(wiring, actor=actor_name(), abandon=abandon, release_now=name == "manual")
         done = asyncio.run(_connected(wiring, work))
         if not done.resumed:
@@ -276,151 +262,3 @@ def _halted_brokers(settings: Settings) -> list[str]:
     finally:
         ledger.close()
     return list(dict.fromkeys(key.split(":")[1] for key in keys))
-
-
-@app.command("fill")
-def fill_command(
-    order: Annotated[str, typer.Argument(help="Order id, client order id, or id prefix.")],
-    qty: Annotated[str, typer.Option("--qty", help="Shares filled.")],
-    price: Annotated[str, typer.Option("--price", help="Average price of this fill.")],
-    at: Annotated[str | None, typer.Option("--at", help="When (ISO 8601, default now; naive means UTC).")] = None,
-    exec_id: Annotated[str | None, typer.Option("--exec-id", help="The broker's execution id, if shown.")] = None,
-    config: ConfigOption = None,
-    db: DbOption = None,
-) -> None:
-    """Enter a fill of a manual order, as the broker's confirmation shows it."""
-    settings = settings_for(config, db)
-    quantity = _decimal(qty, "--qty")
-    fill_price = _decimal(price, "--price")
-    when = _time(at, "--at") if at else datetime.now(UTC)
-    wiring = _wiring(settings, "manual", mode="manual")
-    try:
-        target = wiring.engine.find_order(order)
-    except BatchNotFound as exc:
-        fail(str(exc))
-    code = asyncio.run(_book_manual(wiring, [(target.client_order_id, quantity, fill_price, when, exec_id)]))
-    raise typer.Exit(code)
-
-
-@fills_app.command("import")
-def fills_import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with order (or client_order_id), quantity, price[, at, exec_id].")],
-    config: ConfigOption = None,
-    db: DbOption = None,
-) -> None:
-    """Import a broker's fill export; each row is booked once however often the file is imported."""
-    settings = settings_for(config, db)
-    rows = _read_fill_rows(file)
-    wiring = _wiring(settings, "manual", mode="manual")
-    resolved = []
-    problems = []
-    for line, ref, quantity, price, when, exec_id in rows:
-        try:
-            resolved.append((wiring.engine.find_order(ref).client_order_id, quantity, price, when, exec_id))
-        except BatchNotFound as exc:
-            problems.append(f"{file}:{line}: order: {exc}")
-    if problems:
-        for problem in problems:
-            err_console.print(f"[bold red]error:[/] {problem}", highlight=False)
-        raise typer.Exit(2)
-    raise typer.Exit(asyncio.run(_book_manual(wiring, resolved)))
-
-
-async def _book_manual(wiring: Any, fills: list[tuple[Any, Decimal, Decimal, datetime, str | None]]) -> int:
-    """Record typed fills in the manual book, then let the engine book them and release the next wave.
-
-    When these fills complete a wave, or release orders, the tickets working at the desk are printed again.
-    """
-    from adapters.manual import ManualFill
-
-    broker = wiring.broker
-    batches = sorted({b for coid, *_ in fills if (b := wiring.engine.find_order(coid).batch_id)})
-    open_waves = {batch_id: _open_waves(wiring, batch_id) for batch_id in batches}
-    await broker.connect()
-    try:
-        try:  # all or nothing: a file with one bad row books none of its rows
-            booked = broker.import_fills(ManualFill(*fill) for fill in fills)
-        except ValueError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}; nothing was booked", highlight=False)
-            return EXIT_USAGE
-        repeated = booked.count(False)
-        console.print(f"booked {booked.count(True)} fill(s)" + (f"; {repeated} already booked" if repeated else ""))
-        return await _advance_manual(wiring, open_waves)
-    finally:
-        await broker.close()
-
-
-async def _advance_manual(wiring: Any, open_waves: dict[str, set[int]]) -> int:
-    """Run one engine cycle; print the desk's tickets when orders went out or a wave ended, then each batch."""
-    report = await wiring.engine.cycle()
-    for anomaly in report.anomalies:
-        err_console.print(f"[yellow]warning:[/] {anomaly}")
-    for batch_id, before in open_waves.items():
-        if report.submitted or before - _open_waves(wiring, batch_id):
-            show_tickets(wiring, batch_id, console)
-        console.print(batch_summary(wiring.engine, batch_id))
-    return EXIT_OK if not report.anomalies else EXIT_FAILURE
-
-
-def _open_waves(wiring: Any, batch_id: str) -> set[int]:
-    return {o.wave for o in wiring.engine.batch_orders(batch_id) if o.is_open}
-
-
-def _read_fill_rows(file: Path) -> list[tuple[int, str, Decimal, Decimal, datetime, str | None]]:
-    try:
-        with file.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            headers = {h.strip().lower(): h for h in reader.fieldnames or []}
-            rows = list(reader)
-    except OSError as exc:
-        fail(f"{file}: {exc.strerror}")
-    ref_column = headers.get("order") or headers.get("client_order_id") or headers.get("order_id")
-    qty_column = headers.get("quantity") or headers.get("qty")
-    price_column = headers.get("price")
-    if not (ref_column and qty_column and price_column):
-        fail(f"{file}:1: header: needs order (or client_order_id), quantity and price columns")
-    parsed, problems = [], []
-    for line, row in enumerate(rows, start=2):
-        try:
-            at_text = row.get(headers.get("at", ""), "") or ""
-            parsed.append(
-                (
-                    line,
-                    (row[ref_column] or "").strip(),
-                    _decimal(row[qty_column], "quantity", strict=True),
-                    _decimal(row[price_column], "price", strict=True),
-                    _time(at_text, "at", strict=True) if at_text.strip() else datetime.now(UTC),
-                    (row.get(headers.get("exec_id", ""), "") or "").strip() or None,
-                )
-            )
-        except ValueError as exc:
-            problems.append(f"{file}:{line}: {exc}")
-    if problems:
-        for problem in problems:
-            err_console.print(f"[bold red]error:[/] {problem}", highlight=False)
-        raise typer.Exit(2)
-    return parsed
-
-
-def _decimal(text: str | None, what: str, *, strict: bool = False) -> Decimal:
-    try:
-        value = Decimal((text or "").strip())
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value <= 0:
-        message = f"{what}: must be a positive number, got {text!r}"
-        if strict:
-            raise ValueError(message)
-        fail(message)
-    return value
-
-
-def _time(text: str, what: str, *, strict: bool = False) -> datetime:
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
-        message = f"{what}: not an ISO 8601 time: {text!r}"
-        if strict:
-            raise ValueError(message) from None
-        fail(message)
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

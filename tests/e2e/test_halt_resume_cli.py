@@ -13,6 +13,7 @@ import pytest
 from tests.e2e.oms_cli import EXAMPLE, POSITIONS, Oms
 
 ANY_HOUR = {"OMS_RISK__MARKET_HOURS": "off"}
+PRICES = {"TQQQ": "80.50", "SOXL": "28.5", "TLT": "93.4", "QQQ": "509.7", "AAPL": "237.2", "SPY": "602"}
 
 
 def only_batch(oms: Oms) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def manual_batch_cut_by_a_halt(tmp_path: Path) -> tuple[Oms, dict[str, Any]]:
     oms = Oms(tmp_path, ANY_HOUR)
     assert oms("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS).returncode == 0
     (tqqq,) = of(only_batch(oms), "TQQQ")
-    filled = oms("fill", tqqq["client_order_id"], "--qty", "162", "--price", "80.40", "--exec-id", "T-1")
+    filled = oms("fill", tqqq["client_order_id"], "--qty", "162", "--price", "80.50", "--exec-id", "T-1")
     assert filled.returncode == 0, filled.stderr
     sells = [o for o in only_batch(oms)["orders"] if o["side"] == "sell"]
     halted = oms("halt", "--reason", "drill")
@@ -62,7 +63,7 @@ def test_resume_sends_the_rest_of_a_halted_sell_and_buys_wait_for_it(tmp_path: P
             left = Decimal(order["quantity"]) - Decimal(order["filled_quantity"])
             if order["status"] == "cancelled":
                 continue
-            done = oms("fill", order["client_order_id"], "--qty", str(left), "--price", "80.40")
+            done = oms("fill", order["client_order_id"], "--qty", str(left), "--price", PRICES[order["symbol"]])
             assert done.returncode == 0, done.stderr
     finished = only_batch(oms)
     sold = sum(Decimal(o["filled_quantity"]) for o in of(finished, "TQQQ"))
