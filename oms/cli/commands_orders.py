@@ -89,14 +89,23 @@ def approve_command(
 
 @app.command("cancel")
 def cancel_command(
-    order: Annotated[str, typer.Argument(help="Order id, client order id, or id prefix.")],
+    order: Annotated[str | None, typer.Argument(help="Order id, client order id, or id prefix.")] = None,
+    batch: Annotated[
+        str | None,
+        typer.Option("--batch", help="Cancel a whole batch: working orders at the broker, unsent ones here."),
+    ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")] = "cancelled by request",
     broker: BrokerOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Cancel one order (at the broker when it is working there); a manual batch then moves on."""
+    """Cancel one order (at the broker when it is working there), or a whole batch with --batch."""
     settings = settings_for(config, db)
+    if (order is None) == (batch is None):
+        fail("cancel: name one order (oms cancel ORDER) or one batch (oms cancel --batch BATCH)")
+    if batch is not None:
+        raise typer.Exit(_cancel_batch(settings, batch, reason=reason, broker=broker))
+    assert order is not None
     broker_name = broker or _broker_of(settings, order) or "sim"
     wiring = wiring_for(settings, broker_name)
 
@@ -126,6 +135,32 @@ def cancel_command(
     except InvalidTransition as exc:
         fail(str(exc))
     raise typer.Exit(code)
+
+
+def _cancel_batch(settings: Settings, batch_ref: str, *, reason: str, broker: str | None) -> int:
+    from oms.operations.cancelling import cancel_batch
+
+    wiring = wiring_for(settings, broker or _broker_of_batch(settings, batch_ref))
+    try:
+        done = asyncio.run(_connected(wiring, cancel_batch(wiring, batch_ref, actor=actor_name(), reason=reason)))
+    except (BatchNotFound, InvalidTransition) as exc:
+        fail(str(exc))
+    console.print(
+        f"batch {done.batch.id} cancelled by {actor_name()}: {len(done.asked_at_broker)} working orders asked to cancel"
+        f" at {done.batch.broker}, {len(done.ended_unsent)} unsent orders ended; batch {done.batch.status.value}",
+        highlight=False,
+    )
+    for coid in done.refused:
+        console.print(f"  {coid}: could not be cancelled (it had ended)", highlight=False)
+    if done.still_working:
+        console.print(
+            f"  waiting for {done.batch.broker} to confirm {len(done.still_working)} cancels;"
+            f" `oms status {done.batch.id}` shows when they end",
+            highlight=False,
+        )
+    if wiring.broker.name == "manual":
+        console.print(batch_summary(wiring.engine, done.batch.id))
+    return EXIT_OK
 
 
 def _broker_of_batch(settings: Settings, batch_ref: str) -> str:

@@ -98,7 +98,8 @@ def finish_batches(engine: ExecutionEngine, report: CycleReport) -> None:
             batch = uow.batches.get(batch_id)
             if batch is None or not batch.status.is_open or uow.orders.count_open(batch_id):
                 continue
-            batch.status = BatchStatus.FINISHED
+            # `oms cancel --batch` ends a batch as cancelled once its last working order has ended.
+            batch.status = BatchStatus.CANCELLED if batch.details.get("cancelled_by") else BatchStatus.FINISHED
             uow.batches.save(batch)
             report.finished_batches.append(batch.id)
             log.info("batch.finished", batch_id=batch.id)
