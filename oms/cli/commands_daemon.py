@@ -15,6 +15,7 @@ from oms.cli.app import (
     EXIT_CONFLICT,
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_PENDING,
     EXIT_UNAVAILABLE,
     ConfigOption,
     DbOption,
@@ -44,6 +45,7 @@ from oms.cli.views import show_tickets
 from oms.domain import BatchStatus
 from oms.execution.engine import BatchNotFound, CycleReport
 from oms.execution.scheduler import EngineScheduler, Stop
+from oms.operations.progress import BatchWatch
 
 
 # ------------------------------------------------------------------------------------------------------- submit
@@ -82,13 +84,18 @@ def submit_command(
             await wiring.broker.close()
 
     batch, created = asyncio.run(go())
+    waiting = batch.status is BatchStatus.AWAITING_APPROVAL
     if json_output:
         typer.echo(json.dumps({"id": batch.id, "status": batch.status.value, "created": created}))
-        return
+        raise typer.Exit(EXIT_PENDING if waiting else EXIT_OK)
     made = "submitted" if created else "already submitted (use --new for another)"
     console.print(f"batch [bold]{batch.id}[/] {made}: {batch.status.value}", highlight=False)
-    if batch.status is BatchStatus.AWAITING_APPROVAL:
-        console.print(f"review it with `oms status {batch.id}`, then `oms approve {batch.id}`", highlight=False)
+    if waiting:
+        console.print(
+            f"waits for you: review it with `oms status {batch.id}`, then `oms approve {batch.id}`", highlight=False
+        )
+        raise typer.Exit(EXIT_PENDING)
+    console.print(f"`oms daemon --broker {batch.broker}` executes it (start one if none is running)", highlight=False)
 
 
 # ------------------------------------------------------------------------------------------------------- daemon
@@ -130,10 +137,13 @@ async def _daemon(wiring: Any, *, mode: str, once: bool) -> int:
         await _validate_planned(wiring)
         watch = _HaltWatch(engine)
         last: list[CycleReport] = []
+        batches = BatchWatch(engine.works)
 
         def on_cycle(report: CycleReport) -> None:
             last[:] = [report]
             watch.check()
+            for line in batches.look(wiring.ledger, wiring.broker.name, report.finished_batches).lines:
+                console.print(line, highlight=False, markup=False)
 
         scheduler = EngineScheduler(
             engine, wiring.execution, lease, on_cycle=on_cycle, stop_on_halt=False, reconcile=engine.reconcile

@@ -65,4 +65,3 @@ async def cancel_batch(wiring: Any, batch_ref: str, *, actor: str, reason: str) 
     done.batch = engine.find_batch(batch.id)
     log.warning("batch.cancelled", batch_id=batch.id, by=actor, reason=reason, working=len(done.still_working))
     return done
-
