@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from oms.cli.app import EXIT_USAGE, err_console, fail
-from oms.config import ConfigError, Settings, read_toml
+from oms.config import ConfigError, Settings, load_settings, read_toml
 from oms.domain import Batch
 from oms.domain.market import Portfolio
 from oms.execution.identity import content_hash
@@ -50,6 +50,7 @@ class Prepared:
     mode: str
     positions: Path | None
     portfolio: Portfolio | None
+    snapshot: str = ""  # the settings the person gave (file and environment), kept with the batch
 
 
 def wiring_for(settings: Settings, broker: str, *, mode: str | None = None) -> Any:
@@ -64,6 +65,21 @@ def wiring_for(settings: Settings, broker: str, *, mode: str | None = None) -> A
         fail(str(exc))
 
 
+def batch_settings(settings: Settings, config: Path | None, db: str | None, batch: Batch | None) -> Settings:
+    """The settings a command on `batch` uses: those the batch recorded, unless this command was given --config."""
+    from oms.operations.snapshot import SNAPSHOT, overrides_for, user_config_file
+
+    if config is not None or batch is None or not batch.details.get(SNAPSHOT):
+        return settings
+    overrides = overrides_for(batch.details)
+    if db:
+        overrides["database"] = {"url": db}
+    try:
+        return load_settings(user_config_file(None), **overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 def broker_for(mode: str, broker: str | None) -> str:
     """The broker a mode uses: manual mode prints tickets, the other modes default to the simulator."""
     name = broker or ("manual" if mode == "manual" else "sim")
@@ -72,7 +88,15 @@ def broker_for(mode: str, broker: str | None) -> str:
     return name
 
 
-def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, positions: Path | None) -> Prepared:
+def prepare(
+    settings: Settings,
+    file: Path,
+    *,
+    mode: str,
+    broker: str | None,
+    positions: Path | None,
+    config: Path | None = None,
+) -> Prepared:
     """Read and plan the input before anything is opened or written: bad input exits 2 leaving no trace."""
     from oms.bootstrap import MODES, wire
     from oms.planning.intake import load_recommendations
@@ -98,7 +122,13 @@ def prepare(settings: Settings, file: Path, *, mode: str, broker: str | None, po
         raise typer.Exit(EXIT_USAGE) from None
     except (ConfigError, OSError) as exc:
         fail(str(exc))
-    return Prepared(wiring, plan, file, mode, positions, portfolio)
+    from oms.operations.snapshot import take, user_config_file
+
+    try:
+        snapshot = take(user_config_file(config))
+    except ConfigError as exc:
+        fail(str(exc))
+    return Prepared(wiring, plan, file, mode, positions, portfolio, snapshot)
 
 
 def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, origin: str = "") -> tuple[Batch, bool]:
@@ -117,6 +147,7 @@ def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, 
         new=new,
         portfolio=prepared.portfolio if prepared.mode == "manual" else None,
         origin=origin,
+        snapshot=prepared.snapshot,
     )
 
 
@@ -160,7 +191,10 @@ def live_guard(
         return
     if broker_name in ("sim", "manual"):
         fail(f"--mode live needs a live broker (--broker alpaca or ibkr), not {broker_name}")
-    user_table = read_toml(config).get("live", {}) if config is not None else {}
+    from oms.operations.snapshot import user_config_file
+
+    own = user_config_file(config)
+    user_table = read_toml(own).get("live", {}) if own is not None else {}
     account = settings.live.account
     if confirmation is None and sys.stdin.isatty() and account:
         confirmation = typer.prompt(f"live trading on account {account}: type the account id to confirm")

@@ -69,7 +69,7 @@ def submit_command(
     """Create and check a batch for `oms daemon` to execute, without executing it; print its id and status."""
     settings = settings_for(config, db)
     live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
-    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions, config=config)
     wiring = prepared.wiring
 
     async def go() -> tuple[Any, bool]:

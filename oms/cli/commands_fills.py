@@ -23,7 +23,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.cli.batches import wiring_for
+from oms.cli.batches import batch_settings, wiring_for
 from oms.cli.views import batch_summary, show_tickets
 from oms.execution.engine import BatchNotFound
 from oms.operations.fills import FillRefused, TypedFill, check_fill, collar_pct, exchange_time, reference_price
@@ -64,6 +64,7 @@ def fill_command(
         target = wiring.engine.find_order(order)
     except BatchNotFound as exc:
         fail(str(exc))
+    wiring = _batch_wiring(wiring, settings, config, db, [target])
     typed = TypedFill(target, quantity, fill_price, when, exec_id, fee)
     problems = _refusals(wiring, [(0, typed)], force=force)
     if problems:
@@ -90,6 +91,7 @@ def fills_import_command(
             typed.append((line, TypedFill(wiring.engine.find_order(ref), quantity, price, when, exec_id, fee)))
         except BatchNotFound as exc:
             problems.append((line, f"order: {exc}"))
+    wiring = _batch_wiring(wiring, settings, config, db, [fill.order for _, fill in typed])
     problems += _refusals(wiring, typed, force=force)
     if problems:
         for line, problem in sorted(problems):
@@ -97,6 +99,15 @@ def fills_import_command(
         err_console.print(f"nothing from {file} was booked: fix the rows above and import it again", highlight=False)
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(asyncio.run(_book_manual(wiring, [fill for _, fill in typed])))
+
+
+def _batch_wiring(wiring: Any, settings: Any, config: Path | None, db: str | None, orders: list[Any]) -> Any:
+    """Re-wire with the settings the fills' batch recorded (one batch, no --config given); else keep `wiring`."""
+    batch_ids = {o.batch_id for o in orders if o.batch_id}
+    if config is not None or len(batch_ids) != 1:
+        return wiring
+    own = batch_settings(settings, config, db, wiring.engine.find_batch(batch_ids.pop()))
+    return wiring if own is settings else wiring_for(own, "manual")
 
 
 def _refusals(wiring: Any, typed: list[tuple[int, TypedFill]], *, force: bool) -> list[tuple[int, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +21,7 @@ from oms.cli.app import (
     fail,
     settings_for,
 )
-from oms.cli.batches import BrokerOption, actor_name, wiring_for
+from oms.cli.batches import BrokerOption, actor_name, batch_settings, wiring_for
 from oms.cli.commands_fills import advance_manual, open_waves
 from oms.cli.views import batch_summary, show_tickets, status_document
 from oms.config import Settings
@@ -69,7 +70,7 @@ def approve_command(
     from oms.operations.approving import approve
 
     settings = settings_for(config, db)
-    wiring = wiring_for(settings, _broker_of_batch(settings, batch))
+    wiring = _wiring_for_batch(settings, config, db, batch)
     try:
         done = approve(wiring, batch, actor=actor_name(), order_refs=order or [], all_orders=all_orders)
     except BatchNotFound as exc:
@@ -104,7 +105,7 @@ def cancel_command(
     if (order is None) == (batch is None):
         fail("cancel: name one order (oms cancel ORDER) or one batch (oms cancel --batch BATCH)")
     if batch is not None:
-        raise typer.Exit(_cancel_batch(settings, batch, reason=reason, broker=broker))
+        raise typer.Exit(_cancel_batch(settings, batch, reason=reason, broker=broker, config=config, db=db))
     assert order is not None
     broker_name = broker or _broker_of(settings, order) or "sim"
     wiring = wiring_for(settings, broker_name)
@@ -137,10 +138,31 @@ def cancel_command(
     raise typer.Exit(code)
 
 
-def _cancel_batch(settings: Settings, batch_ref: str, *, reason: str, broker: str | None) -> int:
+def _wiring_for_batch(
+    settings: Settings, config: Path | None, db: str | None, batch_ref: str, *, broker: str | None = None
+) -> Any:
+    """Wire for the batch's own broker, with the settings the batch recorded unless --config is given."""
+    from oms.bootstrap import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        with ledger.reading() as uow:
+            found = uow.batches.get(batch_ref)
+            if found is None:
+                matches = [b for b in uow.batches.list(limit=1000) if b.id.startswith(batch_ref)]
+                found = matches[0] if len(matches) == 1 else None
+    finally:
+        ledger.close()
+    own = batch_settings(settings, config, db, found)
+    return wiring_for(own, broker or (found.broker if found is not None else "sim"))
+
+
+def _cancel_batch(
+    settings: Settings, batch_ref: str, *, reason: str, broker: str | None, config: Path | None, db: str | None
+) -> int:
     from oms.operations.cancelling import cancel_batch
 
-    wiring = wiring_for(settings, broker or _broker_of_batch(settings, batch_ref))
+    wiring = _wiring_for_batch(settings, config, db, batch_ref, broker=broker)
     try:
         done = asyncio.run(_connected(wiring, cancel_batch(wiring, batch_ref, actor=actor_name(), reason=reason)))
     except (BatchNotFound, InvalidTransition) as exc:
@@ -161,22 +183,6 @@ def _cancel_batch(settings: Settings, batch_ref: str, *, reason: str, broker: st
     if wiring.broker.name == "manual":
         console.print(batch_summary(wiring.engine, done.batch.id))
     return EXIT_OK
-
-
-def _broker_of_batch(settings: Settings, batch_ref: str) -> str:
-    """The broker a batch runs at (the simulator when the ledger does not know the batch: the lookup then fails)."""
-    from oms.bootstrap import open_ledger
-
-    ledger = open_ledger(settings)
-    try:
-        with ledger.reading() as uow:
-            found = uow.batches.get(batch_ref)
-            if found is None:
-                matches = [b for b in uow.batches.list(limit=1000) if b.id.startswith(batch_ref)]
-                found = matches[0] if len(matches) == 1 else None
-        return found.broker if found is not None else "sim"
-    finally:
-        ledger.close()
 
 
 def _broker_of(settings: Settings, order_ref: str) -> str | None:

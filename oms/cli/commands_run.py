@@ -69,7 +69,7 @@ def run_command(
     """Execute a trade list: plan, check, then send wave by wave and wait until every order is done."""
     settings = settings_for(config, db)
     live_guard(settings, config, mode=mode, broker_name=broker_for(mode, broker), confirmation=confirm_account)
-    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions)
+    prepared = prepare(settings, file, mode=mode, broker=broker, positions=positions, config=config)
     is_supervised = supervised if supervised is not None else mode == "live"
     code = asyncio.run(
         _run(prepared, supervised=is_supervised, auto=supervised is False, new=new, limit_seconds=limit_seconds)

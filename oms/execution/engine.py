@@ -108,6 +108,7 @@ class ExecutionEngine:
         new: bool = False,
         portfolio: Portfolio | None = None,
         origin: str = "",
+        snapshot: str = "",
     ) -> tuple[Batch, bool]:
         """Store a batch and its orders, or find the batch this same input made before. Returns (batch, created)."""
         with self.ledger.unit_of_work() as uow:
@@ -119,6 +120,8 @@ class ExecutionEngine:
             details: dict[str, str] = {"auto": "true" if auto else "false"}
             if origin:
                 details["origin"] = origin  # the command that made it, and so the process that works it
+            if snapshot:
+                details["settings"] = snapshot  # what it was planned and checked with; later commands reuse it
             if portfolio is not None:
                 details["positions"] = "file"
                 details["portfolio"] = portfolio_json(portfolio)
