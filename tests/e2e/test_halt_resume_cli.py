@@ -140,7 +140,7 @@ def test_a_running_oms_run_stops_at_a_halt_and_resume_finishes_the_rebalance(
     assert oms("run", EXAMPLE).returncode == 3  # still halted: nothing is sent
     resumed = oms("resume")
     assert resumed.returncode == 0, resumed.stderr
-    done = oms("run", EXAMPLE, env={"OMS_SIM__SPEED": "6000"})
+    done = oms("run", EXAMPLE, env={"OMS_SIM__SPEED": "600"})  # the rest must fill before the simulated close
     assert done.returncode == 0, done.stdout + done.stderr
     (batch,) = batches(oms)
     assert batch["status"] == "finished"
