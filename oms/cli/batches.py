@@ -79,7 +79,7 @@ def batch_settings(settings: Settings, config: Path | None, db: str | None, batc
 
     if config is not None or batch is None or not batch.details.get(SNAPSHOT):
         return settings
-    overrides = overrides_for(batch.details)
+    overrides = overrides_for(batch.details, settings)
     if db:
         overrides["database"] = {"url": db}
     try:

@@ -46,13 +46,11 @@ from oms.risk.limits import RiskLimits
 __all__ = [
     "CONFIG_DIR",
     "DEFAULT_CONFIG",
-    "REDACTED",
     "ConfigError",
     "DatabaseSettings",
     "LiveSettings",
     "LoggingSettings",
     "Settings",
-    "environment_values",
     "load_settings",
     "merge",
     "overlay_environment",
@@ -162,13 +160,6 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
         raise _one_line(exc, values, origins, schema, fallback) from None
     settings._adapters = tables
     return settings
-
-
-def environment_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The values the `OMS_*` variables (and documented aliases) set, as nested tables (not checked here)."""
-    schema = Schema(Settings, _adapter_models())
-    values, _ = layered(environment_layers(os.environ if environ is None else environ, schema))
-    return values
 
 
 def validate_table(name: str, model: type[T], values: Mapping[str, Any], where: str = COMMAND_LINE) -> T:

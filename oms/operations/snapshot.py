@@ -13,7 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from oms.config import REDACTED, Settings, environment_values, merge
+from oms.config import Settings, merge
+from oms.config.schema import Path_, Schema
+from oms.config.sources import environment_layers, layered
 
 SNAPSHOT = "settings"
 LEFT_OUT = ("data_dir", "database", "logging")  # where the ledger is, and where this process logs: not the batch's
@@ -37,17 +39,23 @@ def take(settings: Settings) -> str:
     return json.dumps(tables, sort_keys=True)
 
 
-def overrides_for(details: dict[str, str]) -> dict[str, Any]:
-    """The settings a batch recorded (secrets left to this process), with this process's environment on top."""
-    recorded = _without_redacted(json.loads(details.get(SNAPSHOT) or "{}"))
-    here = {k: v for k, v in environment_values().items() if k not in LEFT_OUT}
-    return merge(recorded, here)
+def overrides_for(details: dict[str, str], settings: Settings) -> dict[str, Any]:
+    """The settings a batch recorded, with this process's environment on top (it was told that now).
+
+    Secrets (recorded redacted) and keys this version does not know are left out: `settings`, loaded by this
+    process, supplies them.
+    """
+    schema = Schema(type(settings), {name: type(table) for name, table in settings._adapters.items()})
+    recorded = _kept(json.loads(details.get(SNAPSHOT) or "{}"), (), schema)
+    here, _ = layered(environment_layers(os.environ, schema))
+    return merge(recorded, {k: v for k, v in here.items() if k not in LEFT_OUT})
 
 
-def _without_redacted(table: dict[str, Any]) -> dict[str, Any]:
+def _kept(table: dict[str, Any], path: Path_, schema: Schema) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in table.items():
-        if value == REDACTED or (isinstance(value, list) and REDACTED in value):
+        where = (*path, key)
+        if (key in LEFT_OUT and not path) or schema.secret(where):
             continue
-        kept[key] = _without_redacted(value) if isinstance(value, dict) else value
+        kept[key] = _kept(value, where, schema) if isinstance(value, dict) else value
     return kept
