@@ -30,7 +30,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated_at)",
     """CREATE TABLE IF NOT EXISTS fills (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, exec_id TEXT NOT NULL UNIQUE, client_order_id TEXT NOT NULL,
-        quantity TEXT NOT NULL, price TEXT NOT NULL, at TEXT NOT NULL)""",
+        quantity TEXT NOT NULL, price TEXT NOT NULL, at TEXT NOT NULL, commission TEXT NOT NULL DEFAULT '0')""",
     "CREATE INDEX IF NOT EXISTS fills_at ON fills (at)",
 )
 _OPEN = ("working", "partially_filled")
@@ -55,6 +55,7 @@ class ManualFill:
     price: Decimal
     at: datetime
     exec_id: str | None = None
+    commission: Decimal = Decimal(0)
 
 
 def derived_exec_id(fill: ManualFill) -> str:
@@ -90,6 +91,9 @@ class ManualBook:
         with self._transaction() as conn:
             for statement in _SCHEMA:
                 conn.execute(statement)
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(fills)")}
+            if "commission" not in columns:  # a book written before manual fills carried a commission
+                conn.execute("ALTER TABLE fills ADD COLUMN commission TEXT NOT NULL DEFAULT '0'")
 
     def close(self) -> None:
         with self._lock:
@@ -173,6 +177,7 @@ class ManualBook:
                 quantity=Decimal(row["quantity"]),
                 price=Decimal(row["price"]),
                 at=datetime.fromisoformat(row["at"]),
+                commission=Decimal(row["commission"]),
             )
             for row in rows
         ]
@@ -235,8 +240,8 @@ class ManualBook:
                 code="OVERFILL",
             )
         conn.execute(
-            "INSERT INTO fills (exec_id, client_order_id, quantity, price, at) VALUES (?, ?, ?, ?, ?)",
-            (exec_id, fill.client_order_id, str(fill.quantity), str(fill.price), _iso(fill.at)),
+            "INSERT INTO fills (exec_id, client_order_id, quantity, price, at, commission) VALUES (?, ?, ?, ?, ?, ?)",
+            (exec_id, fill.client_order_id, str(fill.quantity), str(fill.price), _iso(fill.at), str(fill.commission)),
         )
         filled += fill.quantity
         status = row["status"]  # a late fill on a cancelled ticket is booked and leaves it cancelled until complete

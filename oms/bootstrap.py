@@ -78,9 +78,10 @@ def _opening_positions(path: Path) -> Portfolio:
 
 
 def import_manual_fills(
-    broker: Broker, fills: Iterable[tuple[str, Decimal, Decimal, datetime, str | None]]
+    broker: Broker, fills: Iterable[tuple[str, Decimal, Decimal, datetime, str | None, Decimal]]
 ) -> list[bool]:
-    """Book typed fills (client order id, quantity, price, time, exec id) in the manual book, all or nothing.
+    """Book typed fills (client order id, quantity, price, time, exec id, commission) in the manual book, all or
+    nothing.
 
     Returns, per row, whether it was new; raises ValueError (one line) when a row is refused.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from oms.cli import (
     commands_core,  # noqa: F401  (registers commands)
     commands_daemon,  # noqa: F401  (registers commands)
+    commands_fills,  # noqa: F401  (registers commands)
     commands_orders,  # noqa: F401  (registers commands)
     commands_planning,  # noqa: F401  (registers commands)
     commands_positions,  # noqa: F401  (registers commands)

@@ -47,7 +47,13 @@ EXIT_CONFLICT = 4  # another process holds the account's scheduler lease
 EXIT_PENDING = 5  # the batch waits for a person: `oms approve BATCH`
 EXIT_UNAVAILABLE = 6  # the broker could not be asked; nothing was concluded (`oms reconcile`)
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML file overriding config/default.toml.")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A TOML file overriding config/default.toml (default: $OMS_CONFIG, or $XDG_CONFIG_HOME/oms/config.toml).",
+    ),
+]
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in the data directory).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -67,8 +73,10 @@ def settings_for(config: Path | None, db: str | None = None, *, console_logs: bo
     overrides: dict[str, Any] = {}
     if db:
         overrides["database"] = {"url": db}
+    from oms.operations.snapshot import user_config_file
+
     try:
-        settings = load_settings(config, **overrides)
+        settings = load_settings(user_config_file(config), **overrides)
     except ConfigError as exc:
         fail(str(exc))
     try:

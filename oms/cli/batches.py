@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from oms.cli.app import EXIT_USAGE, err_console, fail
-from oms.config import ConfigError, Settings, read_toml
+from oms.config import ConfigError, Settings, load_settings, read_toml
 from oms.domain import Batch
 from oms.domain.market import Portfolio
 from oms.execution.identity import content_hash
@@ -52,6 +52,40 @@ class Prepared:
     mode: str
     positions: Path | None
     portfolio: Portfolio | None
+    snapshot: str = ""  # the settings the person gave (file and environment), kept with the batch
+
+
+def wiring_for(settings: Settings, broker: str, *, mode: str | None = None, existing: bool = False) -> Any:
+    """The one way a command wires the engine to a broker: manual mode for the manual book, paper otherwise.
+
+    `existing`: refuse to create a ledger (commands that only look at or act on what is there)."""
+    from oms.bootstrap import wire
+
+    try:
+        return wire(
+            settings,
+            broker_name=broker,
+            mode=mode or ("manual" if broker == "manual" else "paper"),
+            actor=actor_name(),
+            existing=existing,
+        )
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def batch_settings(settings: Settings, config: Path | None, db: str | None, batch: Batch | None) -> Settings:
+    """The settings a command on `batch` uses: those the batch recorded, unless this command was given --config."""
+    from oms.operations.snapshot import SNAPSHOT, overrides_for, user_config_file
+
+    if config is not None or batch is None or not batch.details.get(SNAPSHOT):
+        return settings
+    overrides = overrides_for(batch.details, settings)
+    if db:
+        overrides["database"] = {"url": db}
+    try:
+        return load_settings(user_config_file(None), **overrides)
+    except ConfigError as exc:
+        fail(str(exc))
 
 
 def broker_for(mode: str, broker: str | None) -> str:
@@ -106,7 +140,9 @@ def prepare(
         raise typer.Exit(EXIT_USAGE) from None
     except (ConfigError, OSError) as exc:
         fail(str(exc))
-    return Prepared(wiring, plan, file, mode, positions, portfolio)
+    from oms.operations.snapshot import take
+
+    return Prepared(wiring, plan, file, mode, positions, portfolio, take(settings))
 
 
 def _priced_master(
@@ -119,7 +155,7 @@ def _priced_master(
     return gather(settings, planning, symbols=trade_symbols(file), broker_name=name, prices=prices).master
 
 
-def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool) -> tuple[Batch, bool]:
+def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, origin: str = "") -> tuple[Batch, bool]:
     """Create the batch, or find the one this same input (files, mode, broker) made before. (batch, created)."""
     wiring, positions = prepared.wiring, prepared.positions
     digest = content_hash(
@@ -134,6 +170,8 @@ def store_batch(prepared: Prepared, *, supervised: bool, auto: bool, new: bool) 
         auto=auto,
         new=new,
         portfolio=prepared.portfolio if prepared.mode == "manual" else None,
+        origin=origin,
+        snapshot=prepared.snapshot,
     )
 
 
@@ -177,7 +215,10 @@ def live_guard(
         return
     if broker_name in ("sim", "manual"):
         fail(f"--mode live needs a live broker (--broker alpaca or ibkr), not {broker_name}")
-    user_table = read_toml(config).get("live", {}) if config is not None else {}
+    from oms.operations.snapshot import user_config_file
+
+    own = user_config_file(config)
+    user_table = read_toml(own).get("live", {}) if own is not None else {}
     account = settings.live.account
     if confirmation is None and sys.stdin.isatty() and account:
         confirmation = typer.prompt(f"live trading on account {account}: type the account id to confirm")

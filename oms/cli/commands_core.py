@@ -24,4 +24,8 @@ def paths_command(config: ConfigOption = None, db: DbOption = None) -> None:
     console.print(f"database: {redacted_url(settings.database_url)}", highlight=False)
     console.print(f"data dir: {settings.data_path}", highlight=False)
     console.print(f"log file: {log_file_for(settings)}", highlight=False)
+    from oms.operations.snapshot import user_config_file
+
+    own = user_config_file(config)
+    console.print(f"config file: {own if own is not None else '(none: the defaults)'}", highlight=False)
     raise typer.Exit(0)

@@ -15,6 +15,7 @@ from oms.cli.app import (
     EXIT_CONFLICT,
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_PENDING,
     EXIT_UNAVAILABLE,
     ConfigOption,
     DbOption,
@@ -31,7 +32,6 @@ from oms.cli.batches import (
     ModeOption,
     PositionsOption,
     acquire,
-    actor_name,
     broker_for,
     halted_line,
     live_account_refused,
@@ -39,22 +39,15 @@ from oms.cli.batches import (
     prepare,
     scheduler_lease,
     store_batch,
+    wiring_for,
 )
 from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import show_tickets
-from oms.config import ConfigError, Settings
+from oms.config import ConfigError
 from oms.domain import BatchStatus
 from oms.execution.engine import BatchNotFound, CycleReport
 from oms.execution.scheduler import EngineScheduler, Stop
-
-
-def _wire(settings: Settings, broker: str, *, mode: str = "paper", existing: bool = False) -> Any:
-    from oms.bootstrap import wire
-
-    try:
-        return wire(settings, broker_name=broker, mode=mode, actor=actor_name(), existing=existing)
-    except ConfigError as exc:
-        fail(str(exc))
+from oms.operations.progress import BatchWatch
 
 
 # ------------------------------------------------------------------------------------------------------- submit
@@ -93,19 +86,24 @@ def submit_command(
             refused = await live_account_refused(wiring, mode)
             if refused:
                 fail(refused)
-            batch, created = store_batch(prepared, supervised=supervised, auto=not supervised, new=new)
+            batch, created = store_batch(prepared, supervised=supervised, auto=not supervised, new=new, origin="submit")
             return await wiring.engine.validate_batch(batch.id), created
         finally:
             await wiring.broker.close()
 
     batch, created = asyncio.run(go())
+    waiting = batch.status is BatchStatus.AWAITING_APPROVAL
     if json_output:
         typer.echo(json.dumps({"id": batch.id, "status": batch.status.value, "created": created}))
-        return
+        raise typer.Exit(EXIT_PENDING if waiting else EXIT_OK)
     made = "submitted" if created else "already submitted (use --new for another)"
     console.print(f"batch [bold]{batch.id}[/] {made}: {batch.status.value}", highlight=False)
-    if batch.status is BatchStatus.AWAITING_APPROVAL:
-        console.print(f"review it with `oms status {batch.id}`, then `oms approve {batch.id}`", highlight=False)
+    if waiting:
+        console.print(
+            f"waits for you: review it with `oms status {batch.id}`, then `oms approve {batch.id}`", highlight=False
+        )
+        raise typer.Exit(EXIT_PENDING)
+    console.print(f"`oms daemon --broker {batch.broker}` executes it (start one if none is running)", highlight=False)
 
 
 # ------------------------------------------------------------------------------------------------------- daemon
@@ -130,7 +128,7 @@ def daemon_command(
     if mode not in ("paper", "live"):
         fail(f"--mode: unknown mode {mode!r} (known: paper, live)")
     live_guard(settings, config, mode=mode, broker_name=broker_name, confirmation=confirm_account)
-    wiring = _wire(settings, broker_name, mode=mode)
+    wiring = wiring_for(settings, broker_name, mode=mode)
     raise typer.Exit(asyncio.run(_daemon(wiring, mode=mode, once=once, schedule=_schedule(settings))))
 
 
@@ -147,6 +145,8 @@ def _schedule(settings: Any) -> Any:
 
 async def _daemon(wiring: Any, *, mode: str, once: bool, schedule: Any = None) -> int:
     engine = wiring.engine
+    # Batches `oms run` made are worked by that command (run it again to resume one), never behind its back.
+    engine.scope = lambda b: b.details.get("origin") != "run"
     lease = scheduler_lease(wiring)
     if not await acquire(lease):
         return EXIT_CONFLICT
@@ -158,10 +158,13 @@ async def _daemon(wiring: Any, *, mode: str, once: bool, schedule: Any = None) -
         await _validate_planned(wiring)
         watch = _HaltWatch(engine)
         last: list[CycleReport] = []
+        batches = BatchWatch(engine.works)
 
         def on_cycle(report: CycleReport) -> None:
             last[:] = [report]
             watch.check()
+            for line in batches.look(wiring.ledger, wiring.broker.name, report.finished_batches).lines:
+                console.print(line, highlight=False, markup=False)
 
         from oms.web.notify import failure_notices
 
@@ -267,7 +270,7 @@ def reconcile_command(
     settings = settings_for(config, db)
     start = _since(since) if since else default_since()
     broker_name = broker or "sim"
-    wiring = _wire(settings, broker_name, mode="manual" if broker_name == "manual" else "paper", existing=True)
+    wiring = wiring_for(settings, broker_name, existing=True)
 
     async def go() -> Any:
         await wiring.broker.connect()
@@ -311,7 +314,7 @@ def tickets_command(
 ) -> None:
     """Print again the tickets of the orders working at the desk, and rewrite the Markdown and HTML files."""
     settings = settings_for(config, db)
-    wiring = _wire(settings, "manual", mode="manual", existing=True)
+    wiring = wiring_for(settings, "manual", existing=True)
     try:
         found = wiring.engine.find_batch(batch) if batch else None
     except BatchNotFound as exc:

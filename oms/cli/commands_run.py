@@ -42,6 +42,7 @@ from oms.cli.batches import (
 from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import batch_summary, progress_line, show_tickets
 from oms.domain import BatchStatus
+from oms.execution.lease import Lease
 from oms.execution.scheduler import EngineScheduler, Stop
 
 __all__ = ["BrokerOption", "actor_name", "live_guard", "run_command"]
@@ -87,6 +88,7 @@ async def _run(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, l
     wiring = prepared.wiring
     engine = wiring.engine
     await wiring.broker.connect()
+    lease = scheduler_lease(wiring) if prepared.mode != "manual" else None
     try:
         refused = await live_account_refused(wiring, prepared.mode)
         if refused:
@@ -96,18 +98,28 @@ async def _run(prepared: Prepared, *, supervised: bool, auto: bool, new: bool, l
         if halted:
             err_console.print(f"[bold red]error:[/] {halted}", highlight=False)
             return EXIT_HALTED
-        batch, created = store_batch(prepared, supervised=supervised, auto=auto, new=new)
+        # The lease before the batch: a run refused because another scheduler works this account writes nothing.
+        if lease is not None and not await acquire(lease):
+            return EXIT_CONFLICT
+        batch, created = store_batch(prepared, supervised=supervised, auto=auto, new=new, origin="run")
         if not created:
             console.print(f"resuming batch [bold]{batch.id}[/] made from this input before (use --new for another)")
+        engine.scope = lambda b: b.id == batch.id  # this process works its own batch, nothing else
         batch = await engine.validate_batch(batch.id)
         if batch.status is BatchStatus.AWAITING_APPROVAL:
             console.print(batch_summary(engine, batch.id))
-            console.print(f"batch [bold]{batch.id}[/] awaits approval: review it, then `oms approve {batch.id}`")
+            console.print(
+                f"batch [bold]{batch.id}[/] waits for you: review it, then `oms approve {batch.id}`"
+                f" and run `oms run {prepared.file}` again",
+                highlight=False,
+            )
             return EXIT_PENDING
-        if prepared.mode == "manual":
+        if lease is None:
             return await _manual_round(wiring, batch.id)
-        return await _until_done(wiring, batch.id, limit_seconds)
+        return await _until_done(wiring, batch.id, limit_seconds, lease)
     finally:
+        if lease is not None:
+            await asyncio.to_thread(lease.release)
         await wiring.broker.close()
 
 
@@ -126,29 +138,26 @@ async def _manual_round(wiring, batch_id: str) -> int:  # type: ignore[no-untype
     return EXIT_OK
 
 
-async def _until_done(wiring, batch_id: str, limit_seconds: float | None) -> int:  # type: ignore[no-untyped-def]
+async def _until_done(wiring, batch_id: str, limit_seconds: float | None, lease: Lease) -> int:  # type: ignore[no-untyped-def]
     engine = wiring.engine
-    lease = scheduler_lease(wiring)
-    if not await acquire(lease):
-        return EXIT_CONFLICT
 
     def finished() -> bool:
-        return not [o for o in engine.batch_orders(batch_id) if o.is_open]
+        return not engine.find_batch(batch_id).status.is_open
 
-    try:
-        with Live(progress_line(engine, batch_id), console=console, refresh_per_second=4, transient=True) as live:
-            scheduler = EngineScheduler(
-                engine, wiring.execution, lease, on_cycle=lambda _: live.update(progress_line(engine, batch_id))
-            )
-            limit = limit_seconds or wiring.execution.run_timeout_seconds
-            stop = await scheduler.run(until=finished, limit_seconds=limit)
-    finally:
-        await asyncio.to_thread(lease.release)
+    with Live(progress_line(engine, batch_id), console=console, refresh_per_second=4, transient=True) as live:
+        scheduler = EngineScheduler(
+            engine, wiring.execution, lease, on_cycle=lambda _: live.update(progress_line(engine, batch_id))
+        )
+        limit = limit_seconds or wiring.execution.run_timeout_seconds
+        stop = await scheduler.run(until=finished, limit_seconds=limit)
     console.print(batch_summary(engine, batch_id))
     if stop is Stop.DONE:
         return EXIT_OK
     if stop is Stop.HALTED:
-        err_console.print("[bold red]halted[/]: open orders were cancelled; `oms resume` then run again to continue")
+        err_console.print(
+            "[bold red]halted[/]: this run stopped sending; `oms resume` (or `oms resume --abandon`),"
+            " then run the same command again to continue"
+        )
         return EXIT_HALTED
     if stop is Stop.LEASE_LOST:
         err_console.print("[bold red]error:[/] another scheduler took over this account; stopped")

@@ -49,7 +49,7 @@ def order_document(order: Order) -> dict[str, Any]:
 
 def waiting_reason(order: Order) -> str | None:
     """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
-    from oms.domain.facts import is_approved, needs_approval
+    from oms.domain.facts import has_warning, is_approved
 
     if order.status is OrderStatus.UNKNOWN:  # sent, never shown by a broker that takes duplicate ids
         return f"outcome unknown, you check the broker: {order.status_reason or 'see oms reconcile'}"
@@ -61,8 +61,8 @@ def waiting_reason(order: Order) -> str | None:
             if until:
                 return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
             return why or "waiting for the cash its wave's sells raise"
-    if needs_approval(order) and not is_approved(order):
-        return "awaiting approval (warnings): oms approve BATCH --order ID"
+    if has_warning(order) and not is_approved(order):
+        return f"awaiting approval (warnings), yours: oms approve {order.batch_id} --order {order.id[:8]}"
     return None
 
 

@@ -22,6 +22,11 @@ class BatchStatus(StrEnum):
         return self not in (BatchStatus.FINISHED, BatchStatus.CANCELLED)
 
 
+# Batch details an operator's action writes, read by the cycle that closes batches.
+HALT_CANCELLED = "halt_cancelled"  # the orders a halt cancelled: not finished until `oms resume` resends or abandons
+CANCELLED_BY = "cancelled_by"  # `oms cancel --batch`: the batch ends cancelled once its last working order ended
+
+
 @dataclass(eq=False)
 class Batch:
     """The parent of the orders one run produced; `content_hash` makes re-running the same input resume it."""

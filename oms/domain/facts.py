@@ -201,6 +201,20 @@ def needs_approval(order: Order) -> bool:
     )
 
 
+def has_warning(order: Order) -> bool:
+    """Any risk warning, a market-hours hold included: what a person approving a supervised batch must name."""
+    return any(isinstance(fact, RiskResult) and fact.outcome == "warn" for _, fact in facts_of(order))
+
+
+def needs_naming(order: Order, *, supervised: bool) -> bool:
+    """Whether approving the batch leaves this order held until it is named (`--order`) or `--all` is given.
+
+    In a supervised batch every warning counts (README: "orders with warnings need --order ID or --all"); a
+    batch that went ahead by itself (`--auto`) was held only for warnings other than a market-hours hold.
+    """
+    return has_warning(order) if supervised else needs_approval(order)
+
+
 def warnings(order: Order) -> list[RiskResult]:
     return [f for _, f in facts_of(order) if isinstance(f, RiskResult) and f.outcome == "warn"]
 

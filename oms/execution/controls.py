@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from oms.domain import batch as batch_details
 from oms.store import UnitOfWork
+
+# Batch detail: the orders a halt cancelled; the batch is not finished until `oms resume` resends or abandons them.
+HALT_CANCELLED = batch_details.HALT_CANCELLED
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,11 @@ def set_halt(uow: UnitOfWork, broker: str, account: str, *, active: bool, actor:
     key = halt_key(broker, account)
     uow.controls.put(key, {"active": active, "reason": reason}, actor=actor)
     record(uow, actor, "halt" if active else "resume", key, reason=reason)
+
+
+def halted_keys(uow: UnitOfWork) -> list[str]:
+    """The kill switches that are on now, as `halt:<broker>:<account>` keys."""
+    return uow.controls.keys_on("halt:")
 
 
 def audit_entries(uow: UnitOfWork, *, subject: str | None = None, limit: int = 100) -> list[Any]:

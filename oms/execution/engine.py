@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus
-from oms.domain.facts import Approved, Note, is_approved, needs_approval, record
+from oms.domain.facts import Approved, Note, is_approved, needs_naming, record
 from oms.domain.market import Portfolio
 from oms.domain.values import utcnow
 from oms.execution import controls, operator
@@ -75,6 +75,13 @@ class ExecutionEngine:
         # Per batch: whether fills arrived since its waiting buys were last weighed against the cash.
         self._new_fills: dict[str, bool] = {}
         self.fill_gaps: dict[str, Any] = {}  # client order id -> fill_gaps.Gap, kept between cycles
+        # Which batches this process sends for (None: all of its broker's). `oms run` works its own batch only,
+        # `oms daemon` the batches submitted for it; booking reports is never limited.
+        self.scope: Callable[[Batch], bool] | None = None
+
+    def works(self, batch: Batch | None) -> bool:
+        """Whether this process may send orders of `batch`."""
+        return batch is not None and (self.scope is None or self.scope(batch))
 
     def context(self, report: CycleReport) -> CycleContext:
         """The inputs of one cycle or one operator action, handed to every step."""
@@ -92,6 +99,7 @@ class ExecutionEngine:
             calendar=self._exchange_calendar,
             new_fills=self._new_fills,
             fill_gaps=self.fill_gaps,
+            works=lambda batch: self.scope is None or self.works(batch),
         )
 
     def _exchange_calendar(self) -> Any:
@@ -111,6 +119,8 @@ class ExecutionEngine:
         auto: bool = False,
         new: bool = False,
         portfolio: Portfolio | None = None,
+        origin: str = "",
+        snapshot: str = "",
     ) -> tuple[Batch, bool]:
         """Store a batch and its orders, or find the batch this same input made before. Returns (batch, created)."""
         with self.ledger.unit_of_work() as uow:
@@ -120,6 +130,10 @@ class ExecutionEngine:
                     return existing, False
             now = self.clock()
             details: dict[str, str] = {"auto": "true" if auto else "false"}
+            if origin:
+                details["origin"] = origin  # the command that made it, and so the process that works it
+            if snapshot:
+                details["settings"] = snapshot  # what it was planned and checked with; later commands reuse it
             if portfolio is not None:
                 details["positions"] = "file"
                 details["portfolio"] = portfolio_json(portfolio)
@@ -218,7 +232,7 @@ class ExecutionEngine:
             for order in orders:
                 if order.status is not OrderStatus.VALIDATED or is_approved(order):
                     continue
-                if order.id in named or include_warnings or not needs_approval(order):
+                if order.id in named or include_warnings or not needs_naming(order, supervised=batch.supervised):
                     record(order, Approved(actor), at=now)
                     uow.orders.save(order)
                     approved.append(order)

@@ -31,6 +31,13 @@ class ControlRepository:
         row = self._uow.connection.execute(select(CONTROLS).where(CONTROLS.c.key == key)).first()
         return None if row is None else Switch(dict(row.value), row.updated_by, row.updated_at)
 
+    def keys_on(self, prefix: str) -> list[str]:
+        """The keys starting with `prefix` whose switch is on (`value["active"]`), in key order."""
+        rows = self._uow.connection.execute(
+            select(CONTROLS.c.key, CONTROLS.c.value).where(CONTROLS.c.key.startswith(prefix)).order_by(CONTROLS.c.key)
+        )
+        return [row.key for row in rows if dict(row.value).get("active")]
+
     def put(self, key: str, value: dict[str, Any], *, actor: str) -> None:
         """Set a switch (insert or replace), recording who set it now."""
         now = utcnow()

@@ -13,6 +13,7 @@ from typing import Any
 
 from oms.config import Settings
 from oms.domain import BatchStatus, InvalidTransition, OrderStatus
+from oms.domain.batch import CANCELLED_BY
 from oms.execution import controls
 from oms.execution.engine import BatchNotFound
 from oms.store import ConcurrencyConflict, Ledger
@@ -146,6 +147,7 @@ async def cancel_batch(settings: Settings, ledger: Ledger, actor: Actor, batch_i
     if not batch.status.is_open:
         raise ActionRefused(f"batch {batch.id} is {batch.status.value}; there is nothing to cancel")
     engine = _engine(settings, ledger, actor, broker=batch.broker, mode=batch.mode)
+    _mark_cancelled(ledger, batch.id, actor.name, reason)
     with ledger.reading() as uow:
         tops = [o for o in uow.orders.for_batch(batch.id, open_only=True) if o.parent_id is None]
     for order in tops:
@@ -154,6 +156,22 @@ async def cancel_batch(settings: Settings, ledger: Ledger, actor: Actor, batch_i
     _close_if_empty(ledger, batch.id)
     _audit(ledger, actor, "cancel_batch", batch.id, orders=len(tops), reason=reason)
     return len(tops)
+
+
+def _mark_cancelled(ledger: Ledger, batch_id: str, actor: str, reason: str) -> None:
+    """Say who cancelled the batch, so the cycle ends it cancelled (not finished) once the broker confirms."""
+    for _ in range(5):
+        with ledger.unit_of_work() as uow:
+            batch = uow.batches.get(batch_id)
+            if batch is None:
+                return
+            batch.details = {**batch.details, CANCELLED_BY: actor, "cancel_reason": reason}
+            try:
+                uow.batches.save(batch)
+                uow.commit()
+            except ConcurrencyConflict:
+                continue
+            return
 
 
 def _close_if_empty(ledger: Ledger, batch_id: str) -> None:

@@ -45,6 +45,7 @@ class Oms:
             "NO_COLOR": "1",
             "OMS_DATA_DIR": str(self.data),
             "OMS_LOGGING__FILE": str(self.home / "oms.jsonl"),
+            "XDG_CONFIG_HOME": str(self.home / "config"),  # never the developer's own config file
             **FAST,
             **self.env,
             **(extra or {}),

@@ -57,11 +57,11 @@ def test_manual_batch_from_tickets_to_the_next_wave(tmp_path: Path) -> None:
     assert html.exists()
 
     tqqq = orders["TQQQ"]["client_order_id"]
-    partial = oms("fill", tqqq, "--qty", "100", "--price", "80.40", "--exec-id", "E-1")
+    partial = oms("fill", tqqq, "--qty", "100", "--price", "80.50", "--exec-id", "E-1")
     assert partial.returncode == 0, partial.stderr
     tqqq_now = by_symbol(manual_batch(oms))["TQQQ"]
     assert (tqqq_now["status"], tqqq_now["filled_quantity"]) == ("partially_filled", "100")
-    rest = oms("fill", tqqq, "--qty", "310", "--price", "80.45", "--exec-id", "E-2")
+    rest = oms("fill", tqqq, "--qty", "310", "--price", "80.55", "--exec-id", "E-2")
     assert rest.returncode == 0, rest.stderr
 
     # The broker's export repeats a row: it is booked once.

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from oms.domain import BatchStatus, OrderStatus, TimeInForce
+from oms.domain.batch import CANCELLED_BY, HALT_CANCELLED
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.logging import get_logger
 from oms.store import ConcurrencyConflict
@@ -81,7 +82,9 @@ def finish_batches(ctx: CycleContext, report: CycleReport) -> None:
         done = [
             b.id
             for b in uow.batches.open_for_broker(ctx.broker.name)
-            if b.status is not BatchStatus.PLANNED and uow.orders.count_open(b.id) == 0
+            if b.status is not BatchStatus.PLANNED
+            and not b.details.get(HALT_CANCELLED)  # `oms resume` decides: send the rest or abandon
+            and uow.orders.count_open(b.id) == 0
         ]
     if not done:
         return
@@ -90,7 +93,8 @@ def finish_batches(ctx: CycleContext, report: CycleReport) -> None:
             batch = uow.batches.get(batch_id)
             if batch is None or not batch.status.is_open or uow.orders.count_open(batch_id):
                 continue
-            batch.status = BatchStatus.FINISHED
+            # `oms cancel --batch` ends a batch as cancelled once its last working order has ended.
+            batch.status = BatchStatus.CANCELLED if batch.details.get(CANCELLED_BY) else BatchStatus.FINISHED
             uow.batches.save(batch)
             report.finished_batches.append(batch.id)
             log.info("batch.finished", batch_id=batch.id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from oms.domain import Order
+from oms.domain import Batch, Order
 from oms.execution.algos.settings import AlgoSettings
 from oms.execution.algos.volume_profile import TradingSession
 from oms.execution.riskgate import RiskGate
@@ -88,6 +88,9 @@ class CycleContext:
     # Per client order id: a gap between the broker's filled quantity and the booked fills (fill_gaps.Gap), kept
     # between cycles so its age can be told (engine memory).
     fill_gaps: dict[str, Any]
+    # Whether this process may send orders of a batch (`oms run` works its own batch only, `oms daemon` those
+    # submitted for it). Booking fills and reports is never limited by it.
+    works: Callable[[Batch | None], bool] = lambda _batch: True
 
     def save_all(self, orders: Iterable[Order]) -> None:
         with self.ledger.unit_of_work() as uow:

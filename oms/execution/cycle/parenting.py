@@ -16,7 +16,8 @@ async def work_parents(ctx: CycleContext, sender: OrderSender, *, sending: bool)
     """Allocate child executions to parents, then send, reprice, replace or settle as each parent needs."""
     with ctx.ledger.reading() as uow:
         candidates = uow.orders.open_orders(broker=ctx.broker.name, algos=[a.value for a in ALGO_PARENTS])
-        parents = [o for o in candidates if o.is_parent]
+        batches = {b: uow.batches.get(b) for b in {o.batch_id for o in candidates if o.is_parent and o.batch_id}}
+        parents = [o for o in candidates if o.is_parent and ctx.works(batches.get(o.batch_id or ""))]
         children = uow.orders.children_of([p.id for p in parents])
     if not parents:
         return
@@ -25,6 +26,8 @@ async def work_parents(ctx: CycleContext, sender: OrderSender, *, sending: bool)
         kids = children.get(parent.id, [])
         allocate(parent, kids)
         if not sending:
+            if parent.status is OrderStatus.PENDING_CANCEL and all(k.is_terminal for k in kids):
+                parent.cancel("cancelled while halted: no child works any more", at=ctx.clock())
             ctx.save_all([parent])
             continue
         quote = ctx.market.quote(parent.symbol)

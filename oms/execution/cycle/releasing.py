@@ -22,12 +22,12 @@ async def release(ctx: CycleContext, report: CycleReport, sender: OrderSender) -
         executing = [
             b
             for b in uow.batches.open_for_broker(ctx.broker.name, statuses=[BatchStatus.EXECUTING])
-            if uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
+            if ctx.works(b) and uow.orders.count_open(b.id, statuses=[OrderStatus.VALIDATED])
         ]
         work = [(b, uow.orders.for_batch(b.id)) for b in executing]
     for batch, orders in work:
         require_approval = batch.supervised or batch.details.get("auto") == "true"
-        plan = plan_release(orders, now=ctx.clock(), require_approval=require_approval)
+        plan = plan_release(orders, now=ctx.clock(), require_approval=require_approval, supervised=batch.supervised)
         if not plan.orders:
             continue
         if not plan.final and not ctx.new_fills.get(batch.id, True):

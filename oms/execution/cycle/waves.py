@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms.domain import Order, OrderStatus
-from oms.domain.facts import held_until, is_approved, needs_approval
+from oms.domain.facts import held_until, is_approved, needs_naming
 
 
 @dataclass
@@ -22,7 +22,9 @@ class ReleasePlan:
     final: bool = True
 
 
-def plan_release(orders: Sequence[Order], *, now: datetime, require_approval: bool) -> ReleasePlan:
+def plan_release(
+    orders: Sequence[Order], *, now: datetime, require_approval: bool, supervised: bool = False
+) -> ReleasePlan:
     """The waiting orders of the lowest wave that has any, skipping those held or awaiting a person."""
     # Children go out on their parent's schedule, not with the wave.
     waiting = [o for o in orders if o.status is OrderStatus.VALIDATED and o.parent_id is None]
@@ -35,7 +37,7 @@ def plan_release(orders: Sequence[Order], *, now: datetime, require_approval: bo
         for o in waiting
         if o.wave == wave
         and not _held_past(o, now)
-        and not (require_approval and needs_approval(o) and not is_approved(o))
+        and not (require_approval and needs_naming(o, supervised=supervised) and not is_approved(o))
     ]
     return ReleasePlan(wave=wave, orders=ready, final=final)
 
