@@ -24,11 +24,14 @@ def loose_modes(root: Path) -> list[str]:
 def test_a_whole_paper_and_manual_run_writes_only_private_files(tmp_path: Path) -> None:
     """Data dir, oms.db, sim-venue.db, manual-book.db, the log (under OMS_DATA_DIR) and ticket files are private."""
     home = tmp_path / "home"
-    oms = Oms(home, env={"OMS_LOGGING__FILE": ""})
+    # The user's config directory outside `home`: matplotlib makes $XDG_CONFIG_HOME/matplotlib there with the
+    # usual modes, and `home` is checked as the parent the OMS itself created for its data directory.
+    outside = {"OMS_LOGGING__FILE": "", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    oms = Oms(home, env=outside)
     os.umask(0o022)  # the usual umask: the OMS must not depend on the user's
     paper = oms("run", EXAMPLE)
     assert paper.returncode == 0, paper.stderr
-    manual = Oms(home, env={"OMS_LOGGING__FILE": "", "OMS_SIM__PATH": ""})
+    manual = Oms(home, env={**outside, "OMS_SIM__PATH": ""})
     started = manual("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS, "--new")
     assert started.returncode in (0, 5), started.stderr
     assert manual("tickets").returncode == 0
