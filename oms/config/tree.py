@@ -20,7 +20,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from oms.config.errors import ConfigError, dotted, reason, shown
-from oms.config.files import CONFIG_DIR, DEFAULT_CONFIG, merge, read_toml
+from oms.config.files import DEFAULT_CONFIG, read_toml
 from oms.config.schema import Path_, Schema, problems
 from oms.config.sources import Layer, environment_layers, layered, origin_of, suggested_variable
 from oms.config.tables import (
@@ -42,22 +42,6 @@ from oms.planning.settings import (
 )
 from oms.reporting.settings import TcaSettings
 from oms.risk.limits import RiskLimits
-
-__all__ = [
-    "CONFIG_DIR",
-    "DEFAULT_CONFIG",
-    "ConfigError",
-    "DatabaseSettings",
-    "LiveSettings",
-    "LoggingSettings",
-    "Settings",
-    "load_settings",
-    "merge",
-    "overlay_environment",
-    "read_toml",
-    "redacted_url",
-    "validate_table",
-]
 
 T = TypeVar("T", bound=BaseModel)
 REDACTED = "[redacted]"
