@@ -35,10 +35,13 @@ class Actor:
         return f"web {self.role}@{self.client}"
 
 
+MODES = ("manual", "paper", "live")
+
+
 def _engine(settings: Settings, ledger: Ledger, actor: Actor, *, broker: str, mode: str) -> Any:
     from oms.bootstrap import wire
 
-    mode = mode if mode in ("manual", "paper", "live") else "paper"
+    mode = mode if mode in MODES else "paper"
     return wire(settings, broker_name=broker, mode=mode, actor=actor.name, ledger=ledger).engine
 
 
@@ -84,15 +87,31 @@ async def halt(settings: Settings, ledger: Ledger, actor: Actor, *, reason: str)
     return cancelled
 
 
-def resume(settings: Settings, ledger: Ledger, actor: Actor) -> None:
-    """Lift every kill switch that is on."""
+async def resume(settings: Settings, ledger: Ledger, actor: Actor) -> list[str]:
+    """Lift every kill switch that is on, as `oms resume` does: what a halt cut short is sent again (buys still wait
+    for filled proceeds). A switch whose cancels the broker has not confirmed yet stays on; their client order ids
+    are returned, so the page can say who must act."""
+    from oms.bootstrap import wire
+    from oms.operations.halting import resume as resume_account
+
     with ledger.reading() as uow:
         keys = _halted_accounts(uow)
-    for broker, account in keys:
-        with ledger.unit_of_work() as uow:
-            controls.set_halt(uow, broker, account, active=False, actor=actor.name)
-            uow.commit()
-    _audit(ledger, actor, "resume", "kill-switch", accounts=len(keys))
+    modes = dict(_accounts(ledger))
+    waiting: list[str] = []
+    for broker, _account in keys:
+        mode = modes.get(broker, "paper")
+        wiring = wire(
+            settings, broker_name=broker, mode=mode if mode in MODES else "paper", actor=actor.name, ledger=ledger
+        )
+        await wiring.broker.connect()
+        try:
+            # Manual mode has no process working the batch: the tickets go to the desk at once, as `oms resume` does.
+            report = await resume_account(wiring, actor=actor.name, release_now=broker == "manual")
+        finally:
+            await wiring.broker.close()
+        waiting += report.unconfirmed
+    _audit(ledger, actor, "resume", "kill-switch", accounts=len(keys), waiting=len(waiting))
+    return waiting
 
 
 def _halted_accounts(uow: Any) -> list[tuple[str, str]]:

@@ -84,10 +84,12 @@ async def halt(body: ReasonBody, request: Request) -> Outcome:
 
 
 @router.post("/resume", dependencies=[Depends(require_operator)])
-def resume(request: Request) -> Outcome:
-    """Lift the kill switch."""
+async def resume(request: Request) -> Outcome:
+    """Lift the kill switch and send again what it cut short (as `oms resume`)."""
     web = context_of(request)
-    actions.resume(web.settings, web.ledger, actor(request))
+    waiting = await actions.resume(web.settings, web.ledger, actor(request))
+    if waiting:
+        return Outcome(detail=f"still halted: the broker has not confirmed the cancels of {', '.join(waiting)}")
     return Outcome(detail="resumed")
 
 

@@ -213,9 +213,11 @@ def resume_page(request: Request) -> Response:
 
 
 @router.post("/resume", dependencies=[Depends(require_operator)])
-def resume(request: Request) -> Response:
+async def resume(request: Request) -> Response:
     web = context_of(request)
-    actions.resume(web.settings, web.ledger, _actor(request))
+    waiting = await actions.resume(web.settings, web.ledger, _actor(request))
+    if waiting:
+        return back("/", f"still halted: the broker has not confirmed the cancels of {', '.join(waiting)}")
     return back("/", "resumed")
 
 
