@@ -105,6 +105,21 @@ class Ledger:
         with self.unit_of_work(read_only=True) as uow:
             yield uow
 
+    def merge_batch_details(self, batch_id: str, details: dict[str, str], *, attempts: int = 5) -> None:
+        """Add `details` to a batch's details and commit, reading it afresh after a conflicting writer."""
+        for _ in range(attempts):
+            with self.unit_of_work() as uow:
+                batch = uow.batches.get(batch_id)
+                if batch is None:
+                    return
+                batch.details = {**batch.details, **details}
+                try:
+                    uow.batches.save(batch)
+                    uow.commit()
+                except ConcurrencyConflict:
+                    continue
+                return
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -179,18 +179,7 @@ async def cancel_batch(settings: Settings, ledger: Ledger, actor: Actor, batch_i
 
 def _mark_cancelled(ledger: Ledger, batch_id: str, actor: str, reason: str) -> None:
     """Say who cancelled the batch, so the cycle ends it cancelled (not finished) once the broker confirms."""
-    for _ in range(5):
-        with ledger.unit_of_work() as uow:
-            batch = uow.batches.get(batch_id)
-            if batch is None:
-                return
-            batch.details = {**batch.details, CANCELLED_BY: actor, "cancel_reason": reason}
-            try:
-                uow.batches.save(batch)
-                uow.commit()
-            except ConcurrencyConflict:
-                continue
-            return
+    ledger.merge_batch_details(batch_id, {CANCELLED_BY: actor, "cancel_reason": reason})
 
 
 def _close_if_empty(ledger: Ledger, batch_id: str) -> None:

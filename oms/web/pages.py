@@ -206,7 +206,7 @@ def resume_page(request: Request) -> Response:
         title="Resume?",
         action="/resume",
         button="Resume",
-        explain="Lift the kill switch: approved orders go out again on the daemon's next cycle.",
+        explain="Lift the kill switch: what the halt cut short is sent again, buys still waiting for the sells' fills.",
         ask_reason=False,
         back_to="/",
     )

@@ -9,7 +9,6 @@ from oms.domain import BatchStatus, OrderStatus, TimeInForce
 from oms.domain.batch import CANCELLED_BY, HALT_CANCELLED
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.logging import get_logger
-from oms.store import ConcurrencyConflict
 
 log = get_logger("oms.engine")
 
@@ -40,7 +39,7 @@ async def expire_unsent(ctx: CycleContext) -> None:
             close = await session_close(ctx, venue_now)
             if close is None:
                 continue
-            update_batch(ctx, batch.id, {"day_ends": close.isoformat()})
+            ctx.ledger.merge_batch_details(batch.id, {"day_ends": close.isoformat()})
             continue
         if venue_now < datetime.fromisoformat(day_ends):
             continue
@@ -60,21 +59,6 @@ async def session_close(ctx: CycleContext, venue_now: datetime) -> datetime | No
     if state.is_open or state.next_open is None:
         return state.next_close
     return calendar.state(state.next_open).next_close
-
-
-def update_batch(ctx: CycleContext, batch_id: str, details: dict[str, str]) -> None:
-    for _ in range(5):
-        with ctx.ledger.unit_of_work() as uow:
-            batch = uow.batches.get(batch_id)
-            if batch is None:
-                return
-            batch.details = {**batch.details, **details}
-            try:
-                uow.batches.save(batch)
-                uow.commit()
-            except ConcurrencyConflict:
-                continue
-            return
 
 
 def finish_batches(ctx: CycleContext, report: CycleReport) -> None:
