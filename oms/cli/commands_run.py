@@ -42,8 +42,10 @@ from oms.cli.batches import (
 from oms.cli.portfolio_inputs import PricesOption
 from oms.cli.views import batch_summary, progress_line, show_tickets
 from oms.domain import BatchStatus
+from oms.domain.facts import for_the_open
 from oms.execution.lease import Lease
 from oms.execution.scheduler import EngineScheduler, Stop
+from oms.reporting.ticket_fields import open_text
 
 __all__ = ["BrokerOption", "actor_name", "live_guard", "run_command"]
 
@@ -129,7 +131,14 @@ async def _manual_round(wiring, batch_id: str) -> int:  # type: ignore[no-untype
     shown = show_tickets(wiring, batch_id, console)
     done = not [o for o in wiring.engine.batch_orders(batch_id) if o.is_open]
     console.print(batch_summary(wiring.engine, batch_id))
-    if not done and shown:
+    opens = sorted({t for t in (for_the_open(o) for o in wiring.engine.batch_orders(batch_id)) if t is not None})
+    if not done and shown and opens and opens[0] > wiring.engine.clock():
+        console.print(
+            f"the market is closed: these tickets are for {open_text(opens[0])}; enter them at your broker"
+            " before then, and record fills with `oms fill ORDER --qty Q --price P` once they trade",
+            highlight=False,
+        )
+    elif not done and shown:
         console.print("enter fills with `oms fill ORDER --qty Q --price P` or `oms fills import FILE.csv`")
     elif not done:
         console.print(

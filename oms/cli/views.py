@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from oms.cli.tables import Column, FittedTable
-from oms.domain import Order, OrderStatus
+from oms.domain import Batch, Order, OrderStatus
 from oms.domain.facts import Note
 from oms.domain.values import decimal_text
 from oms.execution.engine import BatchNotFound
@@ -31,7 +32,26 @@ STATUS_STYLE = {
 }
 
 
-def order_document(order: Order) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BatchView:
+    """What an order's "why" needs to know of its batch: whether warned orders wait for a person, and which wave
+    is being worked (a later wave waits for it)."""
+
+    holds_for_approval: bool = True
+    supervised: bool = True
+    working_wave: int | None = None
+
+    @classmethod
+    def of(cls, batch: Batch, orders: list[Order]) -> BatchView:
+        waves = [o.wave for o in orders if o.is_open and o.parent_id is None]
+        return cls(
+            holds_for_approval=batch.supervised or batch.details.get("auto") == "true",
+            supervised=batch.supervised,
+            working_wave=min(waves) if waves else None,
+        )
+
+
+def order_document(order: Order, view: BatchView | None = None) -> dict[str, Any]:
     return {
         "id": order.id,
         "client_order_id": order.client_order_id,
@@ -43,16 +63,22 @@ def order_document(order: Order) -> dict[str, Any]:
         "average_fill_price": decimal_text(order.average_fill_price),
         "wave": order.wave,
         "parent_id": order.parent_id,
-        "reason": order.status_reason or waiting_reason(order),
+        "reason": order.status_reason or waiting_reason(order, view),
     }
 
 
-def waiting_reason(order: Order) -> str | None:
-    """Why a checked order has not gone out yet: held until a time, waiting for funds, or for a person."""
-    from oms.domain.facts import has_warning, is_approved
+def waiting_reason(order: Order, view: BatchView | None = None) -> str | None:
+    """Why a checked order has not gone out yet: held until a time, waiting for funds, for a person, or for an
+    earlier wave; and a ticket handed over while the market was closed says which open it is for."""
+    from oms.domain.facts import for_the_open, is_approved, needs_naming
+    from oms.reporting.ticket_fields import open_text
 
     if order.status is OrderStatus.UNKNOWN:  # sent, never shown by a broker that takes duplicate ids
         return f"outcome unknown, you check the broker: {order.status_reason or 'see oms reconcile'}"
+    if order.status.is_at_broker and not order.filled_quantity:
+        opens = for_the_open(order)
+        if opens is not None:
+            return f"a ticket for {open_text(opens)}, yours: enter it at your broker before then, then record fills"
     if order.status is not OrderStatus.VALIDATED:
         return None
     for event in reversed(order.events):
@@ -61,8 +87,11 @@ def waiting_reason(order: Order) -> str | None:
             if until:
                 return why or f"held until {datetime.fromisoformat(str(until)):%Y-%m-%d %H:%M} UTC"
             return why or "waiting for the cash its wave's sells raise"
-    if has_warning(order) and not is_approved(order):
+    view = view or BatchView()
+    if view.holds_for_approval and needs_naming(order, supervised=view.supervised) and not is_approved(order):
         return f"awaiting approval (warnings), yours: oms approve {order.batch_id} --order {order.id[:8]}"
+    if view.working_wave is not None and order.wave > view.working_wave:
+        return f"waits for wave {view.working_wave} to finish: its sells' fills fund this wave"
     return None
 
 
@@ -88,9 +117,10 @@ def status_document(ledger: Ledger, batch_ref: str | None) -> dict[str, Any]:
                     "broker": b.broker,
                     "source": b.source,
                     "created_at": b.created_at.isoformat(),
-                    "orders": [order_document(o) for o in uow.orders.for_batch(b.id)],
+                    "orders": [order_document(o, BatchView.of(b, orders)) for o in orders],
                 }
                 for b in batches
+                for orders in [uow.orders.for_batch(b.id)]
             ]
         }
 
@@ -99,11 +129,9 @@ def batch_summary(engine: Any, batch_id: str, *, document: dict[str, Any] | None
     """A table of the batch's orders (children under their parent) with fills and why anything is not filled."""
     if document is None:
         orders = engine.batch_orders(batch_id)
-        document = {
-            "id": batch_id,
-            "status": engine.find_batch(batch_id).status.value,
-            "orders": [order_document(o) for o in orders],
-        }
+        batch = engine.find_batch(batch_id)
+        view = BatchView.of(batch, orders)
+        document = {"id": batch_id, "status": batch.status.value, "orders": [order_document(o, view) for o in orders]}
     table = FittedTable(
         [
             Column("wave", "right"),
@@ -221,6 +249,7 @@ def show_tickets(wiring: Any, batch_id: str, console: Console) -> bool:
 
 def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
     """One ticket per order working at the (manual) broker."""
+    from oms.domain.facts import for_the_open
     from oms.reporting.ticket_fields import Ticket
 
     orders = wiring.engine.batch_orders(batch_id)
@@ -232,12 +261,17 @@ def manual_tickets(wiring: Any, batch_id: str) -> list[Any]:
         warnings = tuple(
             f"{e.details.get('code')}: {e.details.get('message')}"
             for e in order.events
-            if e.details.get("note") == Note.RISK and e.details.get("outcome") == "warn"
+            if e.details.get("note") == Note.RISK
+            and e.details.get("outcome") == "warn"
+            # a market-hours hold on a ticket for the open: the ticket's "When" says it
+            and not (e.details.get("hold_until") and for_the_open(order) is not None)
         )
         security = wiring.master.security(order.symbol)
         words = algorithm_words(order, fractional=bool(security and security.fractional), settings=algos)
         name = security.name if security else None
-        ticket = Ticket.from_order(order, number=number, algorithm=words, warnings=warnings, security_name=name)
+        ticket = Ticket.from_order(
+            order, number=number, algorithm=words, warnings=warnings, security_name=name, now=wiring.engine.clock()
+        )
         tickets.append(ticket)
     return tickets
 

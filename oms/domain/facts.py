@@ -31,6 +31,7 @@ class Note(StrEnum):
     RESENT = "resent"
     REPRICE = "reprice"
     SCHEDULED = "scheduled"
+    FOR_THE_OPEN = "for_the_open"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,13 @@ class Scheduled:
 
 
 @dataclass(frozen=True)
+class ForTheOpen:
+    """A manual ticket handed to the desk while the market was closed: to be entered for the open at `opens_at`."""
+
+    opens_at: datetime
+
+
+@dataclass(frozen=True)
 class RiskResult:
     """One pre-trade check's outcome stored on the order (`outcome` is pass, warn or block)."""
 
@@ -108,7 +116,7 @@ class RiskResult:
     stage: str | None = None
 
 
-Recorded = Approved | Held | Arrival | LookupMiss | Resent | Repriced | Scheduled  # written through `record`
+Recorded = Approved | Held | Arrival | LookupMiss | Resent | Repriced | Scheduled | ForTheOpen  # through `record`
 Fact = Recorded | RiskResult
 
 
@@ -116,9 +124,7 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def record(
-    order: Order, fact: Approved | Held | Arrival | LookupMiss | Resent | Repriced | Scheduled, *, at: datetime
-) -> None:
+def record(order: Order, fact: Recorded, *, at: datetime) -> None:
     """Append `fact` to the order's trail (risk results are written by the risk gate's own fields)."""
     match fact:
         case Approved(by):
@@ -146,6 +152,8 @@ def record(
             order.note(Note.REPRICE, at=at, child=child, limit=decimal_text(limit))
         case Scheduled(not_before, due):
             order.note(Note.SCHEDULED, at=at, not_before=not_before.isoformat(), due=due.isoformat())
+        case ForTheOpen(opens_at):
+            order.note(Note.FOR_THE_OPEN, at=at, opens_at=opens_at.isoformat())
 
 
 def fact_of(event: OrderEvent) -> Fact | None:
@@ -175,6 +183,8 @@ def fact_of(event: OrderEvent) -> Fact | None:
         return Repriced(str(d.get("child")), Decimal(str(d.get("limit"))))
     if note == Note.SCHEDULED:
         return Scheduled(datetime.fromisoformat(str(d["not_before"])), datetime.fromisoformat(str(d["due"])))
+    if note == Note.FOR_THE_OPEN:
+        return ForTheOpen(datetime.fromisoformat(str(d["opens_at"])))
     if note == Note.RISK:
         return RiskResult(
             str(d.get("code")), str(d.get("outcome")), str(d.get("message") or ""), d.get("hold_until"), d.get("stage")
@@ -245,6 +255,11 @@ def on_hold(order: Order) -> bool:
             return isinstance(fact_of(event), Held)
         return False
     return False
+
+
+def for_the_open(order: Order) -> datetime | None:
+    """When the session opens that a ticket handed over while the market was closed is meant for, else None."""
+    return next((f.opens_at for _, f in facts_of(order) if isinstance(f, ForTheOpen)), None)
 
 
 def arrival(order: Order) -> Arrival | None:

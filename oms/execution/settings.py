@@ -33,6 +33,9 @@ class ExecutionSettings(BaseModel):
     reconcile_seconds: float = Field(default=60.0, gt=0)
     heartbeat_seconds: float = Field(default=5.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # Manual mode while the market is closed: hand the tickets of orders held for the open to the desk now, marked
+    # "for the open of <date>", so a person can enter them the evening before (false: keep them back until the open).
+    tickets_before_open: bool = True
 
     @model_validator(mode="after")
     def _lease_outlives_heartbeat(self) -> ExecutionSettings:

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oms.domain import Order, OrderStatus, Side
-from oms.domain.facts import arrival, submitted_at
+from oms.domain.facts import arrival, for_the_open, submitted_at
 
 EXCHANGE_TIME = ZoneInfo("America/New_York")
 DEFAULT_COLLAR_PCT = Decimal("0.10")
@@ -66,6 +66,12 @@ def check_fill(fill: TypedFill, *, now: datetime, collar: Decimal, reference: De
     if fill.at < sent:
         raise FillRefused(
             f"{coid}: fill time {_local(fill.at)} is before the order was sent at {_local(sent)};"
+            " a time without an offset is New York time"
+        )
+    opens = for_the_open(order)
+    if opens is not None and fill.at < opens:
+        raise FillRefused(
+            f"{coid}: fill time {_local(fill.at)} is before the open it was ticketed for ({_local(opens)});"
             " a time without an offset is New York time"
         )
     if fill.at > now + CLOCK_SKEW:

@@ -60,6 +60,7 @@ class Ticket:
     reference_at: datetime | None = None  # when the reference (decision) price was taken
     slice_of: str | None = None  # "slice 2 of 4 of B1-0003" for a child of an algorithm's parent
     resizes: tuple[str, ...] = ()  # "78.5156 to 73.5687 shares: <reason>", oldest first
+    for_the_open: datetime | None = None  # handed over while the market was closed: enter it for this open
 
     def __post_init__(self) -> None:
         for name in ("quantity", "limit_price", "reference_price", "expected_cost_bps"):
@@ -81,9 +82,18 @@ class Ticket:
         warnings: tuple[str, ...] = (),
         enter_after_wave: int | None = None,
         security_name: str | None = None,
+        now: datetime | None = None,
     ) -> Ticket:
-        """Make the ticket of a ledger order; its decision price, taken when it was planned, is the reference."""
+        """Make the ticket of a ledger order; its decision price, taken when it was planned, is the reference.
+
+        A ticket handed over while the market was closed says which open it is for until that open (`now`).
+        """
+        from oms.domain.facts import for_the_open
         from oms.reporting.ticket_plan import resizes, slice_words
+
+        opens = for_the_open(order)
+        if opens is not None and now is not None and now >= opens:
+            opens = None
 
         if order.batch_id is None or order.client_order_id is None:
             raise ValueError(f"order {order.id} needs a batch and a client order id before it can be a ticket")
@@ -107,6 +117,7 @@ class Ticket:
             reference_at=order.created_at if order.decision_price is not None else None,
             slice_of=slice_words(order),
             resizes=resizes(order),
+            for_the_open=opens,
         )
 
     @property
@@ -147,6 +158,26 @@ def reference_text(ticket: Ticket) -> str:
     return f"{text}, decision price of {ticket.reference_at.astimezone(NEW_YORK):%a %Y-%m-%d %H:%M} New York time"
 
 
+def time_in_force_text(ticket: Ticket) -> str:
+    """Return the time in force in words; a DAY ticket for a coming open is good for that session, not today's."""
+    if ticket.for_the_open is not None and ticket.time_in_force is TimeInForce.DAY:
+        return f"DAY: good for the session of {ticket.for_the_open.astimezone(NEW_YORK):%a %Y-%m-%d} only"
+    return TIME_IN_FORCE_WORDS[ticket.time_in_force]
+
+
+def open_text(opens: datetime) -> str:
+    """Return "the open of Fri 2026-12-04 (09:30 New York time)"."""
+    local = opens.astimezone(NEW_YORK)
+    return f"the open of {local:%a %Y-%m-%d} ({local:%H:%M} New York time)"
+
+
+def for_the_open_text(ticket: Ticket) -> str | None:
+    """Return what a ticket handed over while the market was closed asks, or None for one to enter now."""
+    if ticket.for_the_open is None:
+        return None
+    return f"For {open_text(ticket.for_the_open)}: enter it before then; it trades from the open"
+
+
 def enter_after_text(ticket: Ticket) -> str | None:
     """Return the sequencing note, or None when the ticket can be entered at once."""
     if ticket.enter_after_wave is None:
@@ -168,7 +199,7 @@ def ticket_rows(ticket: Ticket) -> list[tuple[str, str]]:
     rows += [
         ("Order type", ORDER_TYPE_WORDS[ticket.order_type]),
         ("Limit price", limit),
-        ("Time in force", TIME_IN_FORCE_WORDS[ticket.time_in_force]),
+        ("Time in force", time_in_force_text(ticket)),
         ("Client order id", ticket.client_order_id),
         ("Algorithm", ticket.algorithm),
     ]
@@ -178,9 +209,9 @@ def ticket_rows(ticket: Ticket) -> list[tuple[str, str]]:
     if ticket.reference_price is not None:
         rows.append(("Reference price", reference_text(ticket)))
     rows.append(("Wave", str(ticket.wave)))
-    note = enter_after_text(ticket)
-    if note:
-        rows.append(("When", note))
+    for note in (for_the_open_text(ticket), enter_after_text(ticket)):
+        if note:
+            rows.append(("When", note))
     return rows
 
 
@@ -194,11 +225,14 @@ def title(batch_id: str) -> str:
 
 
 def summary_line(tickets: list[Ticket], generated_at: datetime | None = None) -> str:
-    """Return "3 tickets in 2 waves" (and when they were made, in UTC, when given)."""
+    """Return "3 tickets in 2 waves" (which open they are for, and when they were made, in UTC, when known)."""
     waves = sorted({ticket.wave for ticket in tickets})
     text = (
         f"{len(tickets)} ticket{'' if len(tickets) == 1 else 's'} in {len(waves)} wave{'' if len(waves) == 1 else 's'}"
     )
+    opens = sorted({ticket.for_the_open for ticket in tickets if ticket.for_the_open is not None})
+    if opens:
+        text += f", for {open_text(opens[0])}"
     if generated_at is not None:
         text += f", made {require_aware(generated_at).strftime('%Y-%m-%d %H:%M:%S UTC')}"
     return text

@@ -10,6 +10,7 @@ from oms.reporting.ticket_fields import (
     INSTRUCTIONS,
     Ticket,
     enter_after_text,
+    for_the_open_text,
     ordered,
     summary_line,
     ticket_rows,
@@ -84,9 +85,9 @@ def _ticket_section(ticket: Ticket) -> str:
         f'<section class="ticket {side}" id="ticket-{ticket.number}">',
         f'<h2>Ticket {ticket.number}: <span class="side">{escape(ticket.headline)}</span> (wave {ticket.wave})</h2>',
     ]
-    note = enter_after_text(ticket)
-    if note:
-        parts.append(f'<p class="when">{escape(note)}.</p>')
+    for note in (for_the_open_text(ticket), enter_after_text(ticket)):
+        if note:
+            parts.append(f'<p class="when">{escape(note)}.</p>')
     parts.append(f"<table>\n{rows}\n</table>")
     if ticket.warnings:
         items = "".join(f"<li>{escape(warning)}</li>" for warning in ticket.warnings)

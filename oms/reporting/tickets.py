@@ -21,6 +21,7 @@ from oms.reporting.ticket_fields import (
     INSTRUCTIONS,
     Ticket,
     enter_after_text,
+    for_the_open_text,
     ordered,
     summary_line,
     ticket_rows,
@@ -65,9 +66,9 @@ def render_markdown(tickets: list[Ticket], batch_id: str, generated_at: datetime
     lines = [f"# {_md(title(batch_id))}", "", summary_line(tickets, generated_at) + ".", "", INSTRUCTIONS, ""]
     for ticket in ordered(tickets):
         lines += [f"## Ticket {ticket.number}: {_md(ticket.headline)} (wave {ticket.wave})", ""]
-        note = enter_after_text(ticket)
-        if note:
-            lines += [f"**{note}.**", ""]
+        for note in (for_the_open_text(ticket), enter_after_text(ticket)):
+            if note:
+                lines += [f"**{note}.**", ""]
         lines += ["| Field | Value |", "| --- | --- |"]
         lines += [f"| {label} | {_md(value)} |" for label, value in ticket_rows(ticket)]
         lines.append("")

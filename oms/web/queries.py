@@ -113,9 +113,12 @@ def batch_detail(ledger: Ledger, batch_id: str) -> dict[str, Any] | None:
         )
         audit = controls.audit_entries(uow, subject=batch.id, limit=200)
     halted = _halted(active, batch)
+    from oms.cli.views import BatchView
+
+    view = BatchView.of(batch, orders)
     waves: dict[int, list[dict[str, Any]]] = {}
     for order in orders:
-        waves.setdefault(order.wave, []).append(order_entry(order))
+        waves.setdefault(order.wave, []).append(order_entry(order, view))
     return {
         **_batch_summary(batch, orders, halted),
         "halted": halted,
@@ -128,7 +131,7 @@ def batch_detail(ledger: Ledger, batch_id: str) -> dict[str, Any] | None:
     }
 
 
-def order_entry(order: Order) -> dict[str, Any]:
+def order_entry(order: Order, view: Any = None) -> dict[str, Any]:
     from oms.cli.views import waiting_reason
 
     return {
@@ -143,7 +146,7 @@ def order_entry(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "filled_quantity": decimal_text(order.filled_quantity),
         "average_fill_price": decimal_text(order.average_fill_price),
-        "why": order.status_reason or waiting_reason(order) or "",
+        "why": order.status_reason or waiting_reason(order, view) or "",
         "needs_approval": _awaits_person(order),
         "approved": is_approved(order),
         "cancellable": order.is_open,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.oms_cli import EXAMPLE, POSITIONS, Oms
 
@@ -104,3 +105,29 @@ def test_a_fills_import_with_one_bad_row_books_nothing(tmp_path: Path) -> None:
     assert "overfill" in line
     assert "nothing was booked" in line
     assert {o["filled_quantity"] for o in manual_batch(oms)["orders"]} == {"0"}
+
+
+def test_tickets_at_any_hour_with_the_market_hours_hold_on(tmp_path: Path) -> None:
+    """With the default hold, a manual run prints wave 1's tickets whatever the hour: in the session as they are,
+    outside it marked for the next open (the hour-by-hour cases are in tests/integration/engine)."""
+    from datetime import UTC, datetime
+
+    from oms.risk.calendar import TradingCalendar
+
+    oms = Oms(tmp_path)
+    session = TradingCalendar("XNYS").state(datetime.now(UTC))
+    started = oms("run", EXAMPLE, "--mode", "manual", "--positions", POSITIONS)
+    assert started.returncode == 0, started.stderr
+    assert "Ticket 1 · wave 1 · SELL 410 TQQQ" in started.stdout
+    sells = [o for o in manual_batch(oms)["orders"] if o["side"] == "sell"]
+    assert {o["status"] for o in sells} == {"submitted"}
+    marked = "for the open of"
+    if session.is_open:
+        assert marked not in started.stdout
+    else:
+        opens = session.next_open.astimezone(ZoneInfo("America/New_York"))
+        assert f"{marked} {opens:%a %Y-%m-%d} (09:30 New York time)" in started.stdout
+        assert all(o["reason"].startswith(f"a ticket {marked}") for o in sells)
+        typed = oms("fill", sells[0]["client_order_id"], "--qty", "1", "--price", "10", "--force")
+        assert typed.returncode == 2  # now is before the open it was ticketed for
+        assert "before the open it was ticketed for" in typed.stderr

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR
 
 from oms.domain import Batch, BatchStatus, Order, OrderStatus, Side
-from oms.domain.facts import Held, Note, on_hold, record, was_held_until
+from oms.domain.facts import ForTheOpen, Held, Note, on_hold, record, was_held_until
 from oms.execution.cycle.context import CycleContext, CycleReport
 from oms.execution.cycle.sender import OrderSender
 from oms.execution.cycle.waves import ReleasePlan, plan_release
@@ -27,7 +27,13 @@ async def release(ctx: CycleContext, report: CycleReport, sender: OrderSender) -
         work = [(b, uow.orders.for_batch(b.id)) for b in executing]
     for batch, orders in work:
         require_approval = batch.supervised or batch.details.get("auto") == "true"
-        plan = plan_release(orders, now=ctx.clock(), require_approval=require_approval, supervised=batch.supervised)
+        plan = plan_release(
+            orders,
+            now=ctx.clock(),
+            require_approval=require_approval,
+            supervised=batch.supervised,
+            before_open=ctx.broker.capabilities.manual and ctx.settings.tickets_before_open,
+        )
         if not plan.orders:
             continue
         if not plan.final and not ctx.new_fills.get(batch.id, True):
@@ -70,6 +76,9 @@ async def release_wave(
                 order.note(Note.RISK, at=now, stage="release", **result)
             order.reject(verdict.block_reason, at=now)
             report.rejected += 1
+        elif verdict.hold_until is not None and for_the_open(ctx, order):
+            record(order, ForTheOpen(verdict.hold_until), at=now)
+            to_send.append(order)
         elif verdict.hold_until is not None:
             if not was_held_until(order, verdict.hold_until):
                 record(order, Held(verdict.hold_reason, verdict.hold_until), at=now)
@@ -80,6 +89,16 @@ async def release_wave(
         await sender.release(order)
     if to_send:
         log.info("batch.wave_released", batch_id=batch.id, wave=plan.wave, orders=len(to_send), final=plan.final)
+
+
+def for_the_open(ctx: CycleContext, order: Order) -> bool:
+    """Whether an order held for the open goes to the desk now, as a ticket for the open (manual mode only).
+
+    A person enters a DAY order the evening before and the broker queues it for the open; an order the session
+    would not take anyway (extended hours) is not one of these. The setting is read each cycle, so changing it
+    is honoured for a batch already held.
+    """
+    return ctx.broker.capabilities.manual and ctx.settings.tickets_before_open and not order.extended_hours
 
 
 def whole_shares(ctx: CycleContext, plan: ReleasePlan, now: datetime) -> None:

@@ -23,9 +23,18 @@ class ReleasePlan:
 
 
 def plan_release(
-    orders: Sequence[Order], *, now: datetime, require_approval: bool, supervised: bool = False
+    orders: Sequence[Order],
+    *,
+    now: datetime,
+    require_approval: bool,
+    supervised: bool = False,
+    before_open: bool = False,
 ) -> ReleasePlan:
-    """The waiting orders of the lowest wave that has any, skipping those held or awaiting a person."""
+    """The waiting orders of the lowest wave that has any, skipping those held or awaiting a person.
+
+    `before_open` (a manual desk that takes tickets for the open) keeps orders held until the open in the plan:
+    the release decides again whether each goes to the desk now.
+    """
     # Children go out on their parent's schedule, not with the wave.
     waiting = [o for o in orders if o.status is OrderStatus.VALIDATED and o.parent_id is None]
     if not waiting:
@@ -36,7 +45,7 @@ def plan_release(
         o
         for o in waiting
         if o.wave == wave
-        and not _held_past(o, now)
+        and (before_open or not _held_past(o, now))
         and not (require_approval and needs_naming(o, supervised=supervised) and not is_approved(o))
     ]
     return ReleasePlan(wave=wave, orders=ready, final=final)
